@@ -1,0 +1,3 @@
+from smartshare.cli import main
+
+main()

@@ -1,0 +1,150 @@
+"""The documented automations endpoints, plus PATCH for edits."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.openapi.spec import Schema
+from litestar.openapi.spec.enums import OpenAPIType
+
+from smartshare import automations
+from smartshare.api.body import Field, decode_json, parse_fields
+from smartshare.api.calls import in_thread
+from smartshare.api.openapi import object_schema, with_body
+from smartshare.api.schemas import (
+    Automation,
+    AutomationList,
+    Success,
+    convert,
+    errors,
+)
+
+ID_PATH = "/{automation_id:str}"
+SCHEDULE_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["type", "time", "timezone"],
+    properties={
+        "type": Schema(type=OpenAPIType.STRING, enum=["daily", "weekly", "monthly"]),
+        "time": Schema(type=OpenAPIType.STRING, pattern="^[0-2][0-9]:[0-5][0-9]$"),
+        "timezone": Schema(type=OpenAPIType.STRING),
+        "days_of_week": Schema(
+            type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING)
+        ),
+        "day_of_month": Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=31),
+    },
+)
+AUTOMATION_BODY = object_schema(automations.FIELDS, {"schedule": SCHEDULE_SCHEMA})
+PATCH_BODY = Schema(type=OpenAPIType.OBJECT, properties=AUTOMATION_BODY.properties)
+STATUS_FIELDS = [Field("active", bool, required=True)]
+
+
+def _automation(row: dict) -> Automation:
+    return convert(automations.to_api(row), Automation)
+
+
+def _list(state, user) -> AutomationList:
+    rows = automations.list_automations(state.db, user["id"])
+    return AutomationList(automations=[_automation(row) for row in rows])
+
+
+def _get(state, user, automation_id: str) -> Automation:
+    return _automation(automations.get_automation(state.db, user["id"], automation_id))
+
+
+def _create(state, user, raw: bytes) -> Automation:
+    body = decode_json(raw)
+    return _automation(
+        automations.create_automation(state.db, state.settings, user, body)
+    )
+
+
+def _update(state, user, automation_id: str, raw: bytes) -> Automation:
+    automations.parse_automation_id(automation_id)
+    body = decode_json(raw)
+    row = automations.update_automation(
+        state.db, state.settings, user, automation_id, body
+    )
+    return _automation(row)
+
+
+def _delete(state, user, automation_id: str) -> None:
+    automations.delete_automation(state.db, user["id"], automation_id)
+
+
+def _set_active(state, user, automation_id: str, active: bool) -> None:
+    automations.set_active(state.db, user["id"], automation_id, active)
+
+
+def _set_status(state, user, automation_id: str, raw: bytes) -> Success:
+    automations.parse_automation_id(automation_id)
+    values = parse_fields(decode_json(raw), STATUS_FIELDS)
+    automations.set_active(state.db, user["id"], automation_id, values["active"])
+    state_word = "true" if values["active"] else "false"
+    return Success(success=True, message=f"Automation status updated to {state_word}")
+
+
+class AutomationController(Controller):
+    path = "/automations"
+    tags = ["automations"]
+
+    @get("/", responses=errors(), summary="List automations")
+    async def list_automations(self, request: Request) -> AutomationList:
+        return await in_thread(request, _list)
+
+    @post(
+        "/",
+        responses=errors(400, 403),
+        operation_class=with_body(AUTOMATION_BODY),
+        summary="Create an automation",
+    )
+    async def create_automation(self, request: Request) -> Automation:
+        return await in_thread(request, _create, await request.body())
+
+    @get(ID_PATH, responses=errors(400, 404), summary="Get an automation")
+    async def get_automation(self, request: Request, automation_id: str) -> Automation:
+        return await in_thread(request, _get, automation_id)
+
+    @patch(
+        ID_PATH,
+        responses=errors(400, 404),
+        operation_class=with_body(PATCH_BODY),
+        summary="Update an automation",
+    )
+    async def update_automation(
+        self, request: Request, automation_id: str
+    ) -> Automation:
+        return await in_thread(request, _update, automation_id, await request.body())
+
+    @delete(ID_PATH, responses=errors(400, 404), summary="Delete an automation")
+    async def delete_automation(self, request: Request, automation_id: str) -> None:
+        await in_thread(request, _delete, automation_id)
+
+    @post(
+        ID_PATH + "/start",
+        status_code=200,
+        responses=errors(400, 404),
+        summary="Start an automation",
+    )
+    async def start_automation(self, request: Request, automation_id: str) -> Success:
+        await in_thread(request, _set_active, automation_id, True)
+        return Success(success=True, message="Automation activated.")
+
+    @post(
+        ID_PATH + "/stop",
+        status_code=200,
+        responses=errors(400, 404),
+        summary="Stop an automation",
+    )
+    async def stop_automation(self, request: Request, automation_id: str) -> Success:
+        await in_thread(request, _set_active, automation_id, False)
+        return Success(success=True, message="Automation deactivated.")
+
+    @patch(
+        ID_PATH + "/status",
+        responses=errors(400, 404),
+        operation_class=with_body(object_schema(STATUS_FIELDS)),
+        summary="Set an automation's active status",
+    )
+    async def set_status(self, request: Request, automation_id: str) -> Success:
+        return await in_thread(
+            request, _set_status, automation_id, await request.body()
+        )

@@ -1,0 +1,110 @@
+"""JSON request bodies: camelCase or snake_case fields, strict types, every
+problem reported with its field name."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from smartshare.errors import BadRequest, ValidationFailed, field_error
+
+MAX_BODY_BYTES = 256 * 1024
+TYPE_NAMES = {str: "a string", bool: "true or false", dict: "an object", list: "a list"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One accepted body field; `name` is the snake_case spelling."""
+
+    name: str
+    kind: type
+    required: bool = False
+    nullable: bool = False
+    max_length: int | None = None
+
+    @property
+    def camel(self) -> str:
+        return re.sub(r"_([a-z])", lambda match: match.group(1).upper(), self.name)
+
+
+def decode_json(raw: bytes) -> dict[str, Any]:
+    """Decode a request body that must be one JSON object."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    if not raw.strip():
+        raise BadRequest("Missing request body: send a JSON object.")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise BadRequest(f"Invalid JSON in the request body: {error}.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Invalid request body: expected a JSON object.")
+    return body
+
+
+def parse_fields(
+    body: dict[str, Any],
+    fields: list[Field],
+    ignored: set[str] = frozenset(),
+    partial: bool = False,
+) -> dict[str, Any]:
+    """Map body keys in either spelling to snake_case values, checking each one."""
+    by_spelling = {spelling: f for f in fields for spelling in (f.name, f.camel)}
+    values: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+
+    for key, value in body.items():
+        spec = by_spelling.get(key)
+        if spec is None:
+            if key not in ignored:
+                errors.append(field_error(key, f"Unknown field {key!r}."))
+            continue
+        if spec.name in values:
+            errors.append(_duplicate(spec))
+            continue
+        problem = _check_value(spec, value)
+        if problem:
+            errors.append(field_error(key, problem))
+        values[spec.name] = value
+
+    if not partial:
+        errors += [
+            field_error(f.camel, f"Missing required field {f.camel!r}.")
+            for f in fields
+            if f.required and f.name not in values
+        ]
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def _duplicate(spec: Field) -> dict[str, str]:
+    return field_error(
+        spec.camel,
+        f"Field given twice, as {spec.camel!r} and {spec.name!r}; send one of them.",
+    )
+
+
+def _check_value(spec: Field, value: Any) -> str | None:
+    if value is None:
+        return None if spec.nullable else f"Expected {TYPE_NAMES[spec.kind]}, not null."
+    # bool is an int subclass in Python, and JSON true must not pass as a number.
+    if not isinstance(value, spec.kind) or (spec.kind is not bool and value is True):
+        return f"Expected {TYPE_NAMES[spec.kind]}, got {_json_type(value)}."
+    if spec.max_length is not None and len(value) > spec.max_length:
+        return f"Too long: at most {spec.max_length} characters."
+    return None
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"

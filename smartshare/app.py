@@ -1,0 +1,89 @@
+"""create_app(settings): the Litestar app with its routes, state and lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from smartshare import __version__, migrations
+from smartshare.api.accounts import AccountController
+from smartshare.api.automations import AutomationController
+from smartshare.api.schemas import Health
+from smartshare.config import Settings, ensure_secret_key
+from smartshare.db import Database
+from smartshare.errorpages import handle_error
+from smartshare.ratelimit import RateLimiter
+
+logger = logging.getLogger(__name__)
+LOGIN_ATTEMPTS_PER_MINUTE = 10
+
+
+@get("/healthz", include_in_schema=True, tags=["health"], sync_to_thread=False)
+def healthz() -> Health:
+    return Health(status="ok", version=__version__)
+
+
+def open_database(settings: Settings) -> Database:
+    """Open app.db in the data directory, creating and migrating it as needed."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.data_dir / "app.db")
+    migrations.apply(db)
+    return db
+
+
+def api_router() -> Router:
+    return Router(
+        "/api/v1",
+        route_handlers=[AutomationController, AccountController],
+        security=[{"BearerAuth": []}],
+    )
+
+
+def create_app(settings: Settings, start_worker: bool = False) -> Litestar:
+    settings = ensure_secret_key(settings)
+    db = open_database(settings)
+    state = State(
+        {
+            "settings": settings,
+            "db": db,
+            "api_limiter": RateLimiter(settings["limits.api_requests_per_minute"]),
+            "login_limiter": RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE),
+        }
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        logger.info("SmartShare %s serving data in %s", __version__, settings.data_dir)
+        yield
+
+    return Litestar(
+        route_handlers=[healthz, api_router()],
+        state=state,
+        lifespan=[lifespan],
+        exception_handlers={Exception: handle_error},
+        openapi_config=_openapi_config(),
+        debug=False,
+    )
+
+
+def _openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="SmartShare API",
+        version="1.0.0",
+        path="/schema",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "BearerAuth": SecurityScheme(
+                    type="http", scheme="bearer", description="An API key: ss_..."
+                )
+            }
+        ),
+    )
