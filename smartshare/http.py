@@ -8,6 +8,7 @@ tokens and secrets there.
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 
 import httpx
@@ -56,3 +57,33 @@ def redact(url: httpx.URL | str) -> str:
     """Return the URL without query string or user info, safe to log or store."""
     parsed = httpx.URL(str(url))
     return str(parsed.copy_with(query=None, fragment=None, userinfo=b""))
+
+
+class PinnedTransport(httpx.BaseTransport):
+    """A transport that connects to one IP address checked in advance.
+
+    Each request is sent to `address` with no DNS lookup, so the host cannot
+    resolve to another address between the safety check and the connection.
+    The Host header keeps the URL's host name, and TLS sends that name as SNI and
+    verifies the certificate against it.
+    """
+
+    def __init__(self, address: str, verify: ssl.SSLContext | bool = True) -> None:
+        self.address = address
+        self._transport = httpx.HTTPTransport(verify=verify)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        pinned = httpx.Request(
+            request.method,
+            request.url.copy_with(host=self.address),
+            headers=request.headers,
+            stream=request.stream,
+            extensions={
+                **request.extensions,
+                "sni_hostname": request.url.raw_host.decode("ascii"),
+            },
+        )
+        return self._transport.handle_request(pinned)
+
+    def close(self) -> None:
+        self._transport.close()
