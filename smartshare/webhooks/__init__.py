@@ -1,0 +1,1 @@
+"""Webhooks: events sent to users' endpoints as signed HTTP POST requests."""
