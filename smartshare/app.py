@@ -15,11 +15,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from smartshare import __version__, migrations
 from smartshare.api.accounts import AccountController
 from smartshare.api.automations import AutomationController
+from smartshare.api.posts import PostController, RunController
 from smartshare.api.schemas import Health
 from smartshare.config import Settings, ensure_secret_key
 from smartshare.db import Database
 from smartshare.errorpages import handle_error
+from smartshare.jobs import Worker
 from smartshare.ratelimit import RateLimiter
+from smartshare.web.media import media_file
 
 logger = logging.getLogger(__name__)
 LOGIN_ATTEMPTS_PER_MINUTE = 10
@@ -41,18 +44,29 @@ def open_database(settings: Settings) -> Database:
 def api_router() -> Router:
     return Router(
         "/api/v1",
-        route_handlers=[AutomationController, AccountController],
+        route_handlers=[
+            AutomationController,
+            RunController,
+            PostController,
+            AccountController,
+        ],
         security=[{"BearerAuth": []}],
     )
 
 
-def create_app(settings: Settings, start_worker: bool = False) -> Litestar:
+def create_app(
+    settings: Settings, start_worker: bool = False, immediate: bool = False
+) -> Litestar:
+    """Build the app; `start_worker` runs the queue consumer and the tick in the
+    lifespan, `immediate` runs queued tasks inline (for tests)."""
     settings = ensure_secret_key(settings)
     db = open_database(settings)
+    worker = Worker(settings, db, immediate=immediate)
     state = State(
         {
             "settings": settings,
             "db": db,
+            "worker": worker,
             "api_limiter": RateLimiter(settings["limits.api_requests_per_minute"]),
             "login_limiter": RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE),
         }
@@ -61,10 +75,16 @@ def create_app(settings: Settings, start_worker: bool = False) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         logger.info("SmartShare %s serving data in %s", __version__, settings.data_dir)
-        yield
+        if start_worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            if start_worker:
+                worker.stop()
 
     return Litestar(
-        route_handlers=[healthz, api_router()],
+        route_handlers=[healthz, media_file, api_router()],
         state=state,
         lifespan=[lifespan],
         exception_handlers={Exception: handle_error},

@@ -117,7 +117,7 @@ SPEC: dict[str, tuple[Any, Any]] = {
     "storage.data_dir": (_text, "./data"),
     "scheduler.workers": (_positive, 4),
     "scheduler.catch_up_minutes": (_non_negative, 360),
-    "scheduler.tick_seconds": (_seconds, 5),
+    "scheduler.tick_seconds": (_seconds, 2),
     "generation.image_provider": (_provider("builtin", "openai", "sdwebui"), "builtin"),
     "generation.caption_provider": (_provider("builtin", "openai"), "builtin"),
     "generation.openai.base_url": (_http_url, "https://api.openai.com/v1"),

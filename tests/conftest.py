@@ -36,7 +36,7 @@ def settings(data_dir: Path) -> config.Settings:
 
 @pytest.fixture
 def app(settings):
-    return create_app(settings)
+    return create_app(settings, immediate=True)
 
 
 @pytest.fixture

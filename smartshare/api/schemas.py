@@ -101,3 +101,45 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 def convert(value: Any, kind: type) -> Any:
     return msgspec.convert(value, kind)
+
+
+class Post(msgspec.Struct):
+    id: str
+    automation_id: str | None
+    user_id: str
+    instagram_username: str
+    caption: str
+    image_url: str
+    status: str
+    error: str | None
+    instagram_media_id: str | None
+    permalink: str | None
+    created_at: str
+    published_at: str | None
+
+
+class PostList(msgspec.Struct):
+    posts: list[Post]
+    next_cursor: str | None
+
+
+class Run(msgspec.Struct):
+    id: str
+    automation_id: str
+    scheduled_for: str
+    trigger: str
+    status: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None
+    post_id: str | None
+
+
+class RunList(msgspec.Struct):
+    runs: list[Run]
+
+
+class Queued(msgspec.Struct):
+    success: bool
+    message: str
+    run_id: str

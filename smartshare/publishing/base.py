@@ -1,0 +1,28 @@
+"""What every publisher returns or raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Published:
+    media_id: str
+    permalink: str | None = None
+
+
+class PublishError(Exception):
+    """A failed publish attempt.
+
+    `retry_in` is the number of seconds to wait before the next attempt, or None
+    when retrying cannot help (the user must fix the input or act in Instagram).
+    `reconnect` marks the account as needing reconnection.
+    """
+
+    def __init__(
+        self, message: str, retry_in: float | None = None, reconnect: bool = False
+    ):
+        super().__init__(message)
+        self.message = message
+        self.retry_in = retry_in
+        self.reconnect = reconnect

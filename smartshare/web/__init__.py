@@ -1,0 +1,1 @@
+"""Routes outside the JSON API: media files and the dashboard."""
