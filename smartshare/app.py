@@ -89,6 +89,7 @@ def create_app(
         lifespan=[lifespan],
         exception_handlers={Exception: handle_error},
         openapi_config=_openapi_config(),
+        logging_config=None,
         debug=False,
     )
 
