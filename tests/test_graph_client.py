@@ -17,13 +17,9 @@ import pytest
 from litestar import Litestar, MediaType, Response, get
 from PIL import Image
 
-from smartshare.publishing.graph import (
-    ErrorKind,
-    GraphClient,
-    GraphError,
-    authorize_url,
-    check_public_url,
-)
+from smartshare.publishing.graph import GraphClient, authorize_url
+from smartshare.publishing.graph_errors import ErrorKind, GraphError
+from smartshare.publishing.public_url import check_public_url
 from tests.fakes.graph_api import (
     DAY,
     TOKEN,
