@@ -8,13 +8,13 @@ committed in one transaction.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from smartshare import automations, clock, events, posts
-from smartshare.captions import assemble_caption
+from smartshare.captions import CaptionError, assemble_caption
 from smartshare.config import Settings
 from smartshare.db import Database
 from smartshare.errors import Conflict
@@ -27,22 +27,25 @@ POST_NAMESPACE = uuid.UUID("5d3c3f5e-8f0c-4b8e-9a4f-6b1d2c7e9a10")
 
 
 def queue_manual_run(db: Database, user_id: str, automation_id: str) -> str:
-    """Record a run for now; it does not move next_scheduled_at."""
+    """Record a run for now; it does not move next_scheduled_at.
+
+    Two manual runs in the same millisecond get slots one millisecond apart,
+    because a run is unique per (automation, slot).
+    """
     automation = automations.get_automation(db, user_id, automation_id)
     run_id = str(uuid.uuid4())
-    moment = clock.now_db()
-    try:
-        with db.write() as conn:
-            conn.execute(
-                "INSERT INTO runs (id, automation_id, user_id, scheduled_for, trigger, "
-                "status, created_at) VALUES (?, ?, ?, ?, 'manual', 'queued', ?)",
-                (run_id, automation["id"], user_id, moment, moment),
-            )
-    except sqlite3.IntegrityError:
-        raise Conflict(
-            "A run of this automation was queued at the same instant."
-        ) from None
-    return run_id
+    moment = clock.now()
+    with db.write() as conn:
+        for offset in range(100):
+            slot = clock.to_db(moment + timedelta(milliseconds=offset))
+            inserted = conn.execute(
+                "INSERT OR IGNORE INTO runs (id, automation_id, user_id, scheduled_for, "
+                "trigger, status, created_at) VALUES (?, ?, ?, ?, 'manual', 'queued', ?)",
+                (run_id, automation["id"], user_id, slot, clock.to_db(moment)),
+            ).rowcount
+            if inserted:
+                return run_id
+    raise Conflict("Too many runs of this automation were queued at once; retry.")
 
 
 def list_runs(db: Database, user_id: str, automation_id: str, limit: int = 50):
@@ -82,7 +85,7 @@ def execute_run(
     started = time.monotonic()
     try:
         post = _generate(db, settings, run, automation)
-    except (GenerationError, MediaError) as error:
+    except (GenerationError, MediaError, CaptionError) as error:
         _fail(db, run, automation, error.message)
         logger.warning(
             "run %s of automation %s failed in %.1f s: %s",
