@@ -22,7 +22,9 @@ from smartshare.schedule import next_occurrence, validate_schedule
 
 CONTENT_TYPES = ("ai_generated",)
 FIELDS = [
-    Field("instagram_username", str, required=True, max_length=64),
+    Field(
+        "instagram_username", str, required=True, max_length=64, snake_documented=True
+    ),
     Field("schedule", dict, required=True),
     Field("general_description", str, required=True, max_length=2000),
     Field("prompt_details", str, required=True, max_length=4000),

@@ -23,10 +23,19 @@ class Field:
     required: bool = False
     nullable: bool = False
     max_length: int | None = None
+    snake_documented: bool = False
 
     @property
     def camel(self) -> str:
+        """The documented spelling: camelCase unless the API documents snake_case."""
+        if self.snake_documented:
+            return self.name
         return re.sub(r"_([a-z])", lambda match: match.group(1).upper(), self.name)
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        alias = re.sub(r"_([a-z])", lambda match: match.group(1).upper(), self.name)
+        return tuple(dict.fromkeys((self.name, alias)))
 
 
 def decode_json(raw: bytes) -> dict[str, Any]:
@@ -51,7 +60,7 @@ def parse_fields(
     partial: bool = False,
 ) -> dict[str, Any]:
     """Map body keys in either spelling to snake_case values, checking each one."""
-    by_spelling = {spelling: f for f in fields for spelling in (f.name, f.camel)}
+    by_spelling = {spelling: f for f in fields for spelling in f.spellings}
     values: dict[str, Any] = {}
     errors: list[dict[str, str]] = []
 
@@ -83,7 +92,8 @@ def parse_fields(
 def _duplicate(spec: Field) -> dict[str, str]:
     return field_error(
         spec.camel,
-        f"Field given twice, as {spec.camel!r} and {spec.name!r}; send one of them.",
+        f"Field given twice, as {spec.spellings[1]!r} and {spec.name!r}; "
+        "send one of them.",
     )
 
 

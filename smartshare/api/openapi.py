@@ -36,8 +36,8 @@ def object_schema(
     """Describe a body with camelCase names; the snake_case aliases are listed too."""
     properties = {}
     for spec in fields:
-        properties[spec.camel] = field_schema(spec, extra)
-        properties[spec.name] = field_schema(spec, extra)
+        for spelling in spec.spellings:
+            properties[spelling] = field_schema(spec, extra)
     return Schema(
         type=OpenAPIType.OBJECT,
         properties=properties,
