@@ -31,7 +31,18 @@ SCHEDULE_SCHEMA = Schema(
         "day_of_month": Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=31),
     },
 )
-AUTOMATION_BODY = object_schema(automations.FIELDS, {"schedule": SCHEDULE_SCHEMA})
+AUTOMATION_BODY = object_schema(
+    automations.FIELDS,
+    {
+        "schedule": SCHEDULE_SCHEMA,
+        "content_type": Schema(
+            type=OpenAPIType.STRING, enum=list(automations.CONTENT_TYPES)
+        ),
+        "instagram_username": Schema(
+            type=OpenAPIType.STRING, pattern="^@?[A-Za-z0-9._]{1,30}$"
+        ),
+    },
+)
 PATCH_BODY = Schema(type=OpenAPIType.OBJECT, properties=AUTOMATION_BODY.properties)
 STATUS_FIELDS = [Field("active", bool, required=True)]
 
