@@ -1,4 +1,4 @@
-"""Who is calling: Bearer API keys for the API, session cookies for the dashboard."""
+"""Caller authentication: Bearer API keys for the API, session cookies for the dashboard."""
 
 from __future__ import annotations
 

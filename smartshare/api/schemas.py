@@ -87,7 +87,7 @@ ERROR_DESCRIPTIONS = {
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
-    """Document error responses; every route can also answer 401, 429 and 500."""
+    """Document error responses; every route can also return 401, 429 and 500."""
     codes = sorted({*statuses, 401, 429, 500})
     return {
         code: ResponseSpec(
