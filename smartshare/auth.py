@@ -1,4 +1,4 @@
-"""Caller authentication: Bearer API keys for the API, session cookies for the dashboard."""
+"""Authentication: Bearer API keys for the API, session cookies for the dashboard."""
 
 from __future__ import annotations
 
