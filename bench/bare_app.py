@@ -33,7 +33,8 @@ def user_id(request: Request) -> str:
     row = (
         conn()
         .execute(
-            "SELECT user_id, key_hash FROM api_keys WHERE prefix = ? AND revoked_at IS NULL",
+            "SELECT user_id, key_hash FROM api_keys "
+            "WHERE prefix = ? AND revoked_at IS NULL",
             (key[:12],),
         )
         .fetchone()

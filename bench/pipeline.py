@@ -102,12 +102,13 @@ def main() -> None:
             "SMARTSHARE_GENERATION__OPENAI__BASE_URL": fake_url + "/v1",
             "SMARTSHARE_GENERATION__OPENAI__API_KEY": fake.api_key,
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "smartshare", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(data_dir.parent / "serve.log", "wb"),
-        )
+        with open(data_dir.parent / "serve.log", "wb") as log:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "smartshare", "serve", "--port", str(port)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         try:
             _wait_until(slot)
             done = _wait_published(data_dir / "app.db", args.automations, args.timeout)

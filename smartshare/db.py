@@ -55,7 +55,7 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """Run a write transaction that holds the write lock from its first statement."""
+        """Run a transaction that takes the write lock at its first statement."""
         conn = self.conn
         if conn.in_transaction:
             yield conn

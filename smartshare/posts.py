@@ -29,7 +29,7 @@ def media_dir(settings: Settings) -> Path:
 
 
 def write_image(settings: Settings, post_id: str, jpeg: bytes) -> str:
-    """Store the prepared JPEG atomically and return its path relative to the data dir."""
+    """Store the JPEG atomically; return its path relative to the data directory."""
     folder = media_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{post_id}.jpg"
@@ -144,8 +144,9 @@ def request_publish(db: Database, user_id: str, post_id: str) -> dict[str, Any]:
     moment = clock.now_db()
     with db.write() as conn:
         changed = conn.execute(
-            "UPDATE posts SET status = 'publishing', next_attempt_at = ?, error = NULL, "
-            "publish_attempts = 0, updated_at = ? WHERE id = ? AND status IN ('ready', 'failed')",
+            "UPDATE posts SET status = 'publishing', next_attempt_at = ?, "
+            "error = NULL, publish_attempts = 0, updated_at = ? "
+            "WHERE id = ? AND status IN ('ready', 'failed')",
             (moment, moment, post["id"]),
         ).rowcount
     if not changed:

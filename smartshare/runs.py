@@ -39,8 +39,9 @@ def queue_manual_run(db: Database, user_id: str, automation_id: str) -> str:
         for offset in range(100):
             slot = clock.to_db(moment + timedelta(milliseconds=offset))
             inserted = conn.execute(
-                "INSERT OR IGNORE INTO runs (id, automation_id, user_id, scheduled_for, "
-                "trigger, status, created_at) VALUES (?, ?, ?, ?, 'manual', 'queued', ?)",
+                "INSERT OR IGNORE INTO runs (id, automation_id, user_id, "
+                "scheduled_for, trigger, status, created_at) "
+                "VALUES (?, ?, ?, ?, 'manual', 'queued', ?)",
                 (run_id, automation["id"], user_id, slot, clock.to_db(moment)),
             ).rowcount
             if inserted:

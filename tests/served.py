@@ -55,13 +55,13 @@ class Served:
 
     def start(self, timeout: float = 20) -> Served:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "smartshare", "serve", "--port", str(self.port)],
-            env=_environment(self.data_dir, self.env),
-            stdout=log,
-            stderr=log,
-        )
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "smartshare", "serve", "--port", str(self.port)],
+                env=_environment(self.data_dir, self.env),
+                stdout=log,
+                stderr=log,
+            )
         self._wait_healthy(timeout)
         return self
 

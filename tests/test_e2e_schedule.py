@@ -17,7 +17,7 @@ from tests.served import Served
 
 
 def wait_for(check, timeout: float, what: str):
-    """Poll `check` until it returns a truthy value; the server works on its own clock."""
+    """Poll `check` until it returns a truthy value or the timeout passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
