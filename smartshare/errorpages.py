@@ -50,7 +50,9 @@ def _describe(request: Request, exc: Exception):
         message = f"Method {request.method} is not allowed on {request.url.path}."
         return 405, f"{message} Allowed: {allowed}.", None, headers
     if isinstance(exc, ValidationException):
-        return 400, "Invalid request parameters.", _validation_details(exc), headers
+        details = _validation_details(exc)
+        names = ", ".join(item["field"] for item in details) or "the request"
+        return 400, f"Invalid request parameters: check {names}.", details, headers
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         headers.update(exc.headers or {})
         return exc.status_code, str(exc.detail), None, headers
