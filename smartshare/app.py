@@ -22,6 +22,7 @@ from smartshare.db import Database
 from smartshare.errorpages import handle_error
 from smartshare.jobs import Worker
 from smartshare.ratelimit import RateLimiter
+from smartshare.web import dashboard
 from smartshare.web.media import media_file
 
 logger = logging.getLogger(__name__)
@@ -69,12 +70,14 @@ def create_app(
             "worker": worker,
             "api_limiter": RateLimiter(settings["limits.api_requests_per_minute"]),
             "login_limiter": RateLimiter(LOGIN_ATTEMPTS_PER_MINUTE),
+            "render_error_page": dashboard.render_error_page,
         }
     )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         logger.info("SmartShare %s serving data in %s", __version__, settings.data_dir)
+        dashboard.announce_setup_link(settings, db)
         if start_worker:
             worker.start()
         try:
@@ -84,10 +87,17 @@ def create_app(
                 worker.stop()
 
     return Litestar(
-        route_handlers=[healthz, media_file, api_router()],
+        route_handlers=[
+            healthz,
+            media_file,
+            api_router(),
+            *dashboard.route_handlers(),
+        ],
         state=state,
         lifespan=[lifespan],
         exception_handlers={Exception: handle_error},
+        template_config=dashboard.template_config(),
+        middleware=[dashboard.security_headers],
         openapi_config=_openapi_config(),
         logging_config=None,
         debug=False,

@@ -1,0 +1,57 @@
+"""Where the templates and static files are, and the Jinja2 environment.
+
+An installed wheel carries them as smartshare/templates and smartshare/static;
+a checkout has them at the top of the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from smartshare.web.formatting import FILTERS
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def asset_dir(name: str) -> Path:
+    """Return the package's `name` folder, else the checkout's."""
+    for base in (PACKAGE_DIR, PACKAGE_DIR.parent):
+        candidate = base / name
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(
+        f"The {name}/ folder was not found in {PACKAGE_DIR} or {PACKAGE_DIR.parent}; "
+        "reinstall SmartShare."
+    )
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(asset_dir("templates")),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
+
+
+def static_router() -> Router:
+    return create_static_files_router(
+        path="/static",
+        directories=[asset_dir("static")],
+        cache_control=CacheControlHeader(max_age=3600, public=True),
+        include_in_schema=False,
+    )
