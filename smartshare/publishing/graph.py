@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 
 from smartshare import http
+from smartshare.config import Settings
 from smartshare.publishing.graph_errors import (
     RETRY_LATER,
     ErrorKind,
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 OAUTH_URL = "https://api.instagram.com"
 AUTHORIZE_URL = "https://www.instagram.com"
 SCOPES = ("instagram_business_basic", "instagram_business_content_publish")
+# Creating a container makes Instagram download the image during the request.
+TIMEOUT_SECONDS = 60.0
 
 
 class GraphClient:
@@ -104,6 +107,19 @@ class GraphClient:
 
         permalink = body.get("permalink")
         return permalink if isinstance(permalink, str) and permalink else None
+
+    def recent_media(self, ig_user_id: str, limit: int = 25) -> list[dict[str, Any]]:
+        """Return the account's newest media, newest first, with id, caption and
+        timestamp (such as 2026-01-05T09:00:00+0000)."""
+        operation = "Reading the account's recent media"
+        fields = {"fields": "id,caption,timestamp", "limit": str(limit)}
+        url = self._url(ig_user_id, "media")
+        body = self._graph("GET", url, operation, params=fields)
+
+        data = body.get("data")
+        if not isinstance(data, list):
+            raise self._malformed(operation, "data")
+        return [item for item in data if isinstance(item, dict) and item.get("id")]
 
     def publishing_quota(self, ig_user_id: str) -> tuple[int, int]:
         """Return (quota_usage, quota_total) for the moving 24-hour window."""
@@ -228,6 +244,32 @@ class GraphClient:
     def _malformed(self, operation: str, expected: str) -> GraphError:
         detail = f"Instagram's response is missing {expected}. {RETRY_LATER}"
         return operation_error(ErrorKind.UNKNOWN, operation, self.account, detail)
+
+
+def client_for(
+    settings: Settings, access_token: str, account: str | None = None
+) -> GraphClient:
+    """Build a client from the instagram.* settings."""
+    graph_url = settings["instagram.graph_url"]
+    return GraphClient(
+        graph_url,
+        settings["instagram.api_version"],
+        access_token,
+        TIMEOUT_SECONDS,
+        oauth_url=oauth_url_for(graph_url),
+        account=account,
+    )
+
+
+def oauth_url_for(graph_url: str) -> str:
+    """Return the base URL of the authorization-code exchange.
+
+    Meta serves the exchange on api.instagram.com. When instagram.graph_url
+    points elsewhere (a proxy or a test double), the exchange goes there too.
+    """
+    if urlsplit(graph_url).hostname == "graph.instagram.com":
+        return OAUTH_URL
+    return graph_url
 
 
 def authorize_url(

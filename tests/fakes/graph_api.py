@@ -8,6 +8,9 @@ Tests change its behaviour through the attributes of GraphState, which
 Like Instagram, the fake downloads `image_url` itself when a container is
 created. It only fetches hosts in `GraphState.download_hosts` (loopback by
 default) and returns error 9004/2207052 for any other host without contacting it.
+`GraphState.download_rewrite` plays the reverse proxy in front of SmartShare: it
+maps a public-looking origin such as https://smartshare.example.com to the local
+server that serves /media, so tests can use a public server.public_url.
 
 NOTE: Meta documents no error body for publishing a container twice, for an
 unknown creation_id, or for refreshing a token younger than 24 hours. The fake
@@ -22,6 +25,7 @@ import io
 import itertools
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -101,16 +105,20 @@ class GraphState:
     """Controls and records of the fake. Tests set the attributes directly.
 
     A new container returns IN_PROGRESS for `in_progress_polls` status reads,
-    then `container_outcome` (FINISHED, ERROR or EXPIRED). `quota_usage` grows
+    then `container_outcome` (FINISHED, ERROR or EXPIRED), and an ERROR container
+    reports `error_status` as its status text. `quota_usage` grows
     by one per publish, and publishing fails once it reaches `quota_total`.
     With `permalink_fails`, permalink reads fail with code 100, subcode 33.
+    The next `lost_publish_responses` media_publish calls publish the post but
+    respond with 502, as when the response is lost on its way back.
     `tokens` maps each valid access token to its age and expiry.
 
     `errors` maps an operation to errors returned by its next calls, one per
-    call. The operations: media, media_publish, node (GET of a container or
-    media object), content_publishing_limit, me, access_token,
-    refresh_access_token and oauth (the code exchange). `delays` maps an
-    operation to seconds to wait before responding.
+    call. The operations: media (creating a container), media_list (reading
+    the account's media), media_publish, node (GET of a container or media
+    object), content_publishing_limit, me, access_token, refresh_access_token
+    and oauth (the code exchange). `delays` maps an operation to seconds to
+    wait before responding.
     """
 
     user_id: str = "17841400000000001"
@@ -123,11 +131,14 @@ class GraphState:
     tokens: dict[str, FakeToken] = field(default_factory=lambda: {TOKEN: FakeToken()})
     in_progress_polls: int = 0
     container_outcome: str = "FINISHED"
+    error_status: str = STATUS_TEXT["ERROR"]
     quota_usage: int = 0
     quota_total: int = 50
     permalink_fails: bool = False
+    lost_publish_responses: int = 0
     download_timeout: float = 5.0
     download_hosts: set[str] = field(default_factory=lambda: {"127.0.0.1"})
+    download_rewrite: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[FakeError]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -139,9 +150,14 @@ class GraphState:
     def fail_next(self, operation: str, error: FakeError) -> None:
         self.errors.setdefault(operation, []).append(error)
 
-    def count(self, edge: str) -> int:
-        """Return how many requests went to a path ending in `/edge`."""
-        return sum(1 for call in self.calls if call.path.endswith("/" + edge))
+    def count(self, edge: str, method: str | None = None) -> int:
+        """Return how many requests (of `method`, if given) went to a path
+        ending in `/edge`."""
+        return sum(
+            1
+            for call in self.calls
+            if call.path.endswith("/" + edge) and method in (None, call.method)
+        )
 
     def new_id(self, prefix: str) -> str:
         """Return the next id in the style of Instagram's: 179... for containers."""
@@ -152,6 +168,7 @@ class GraphState:
 def create_app(state: GraphState | None = None) -> Litestar:
     handlers = [
         create_media,
+        list_media,
         publish_media,
         read_node,
         read_me,
@@ -302,6 +319,7 @@ def _caption_problem(caption: str) -> Response | None:
 async def _image_problem(state: GraphState, image_url: str) -> Response | None:
     if not image_url:
         return error_response(400, 100, "(#100) The parameter image_url is required")
+    image_url = _rewrite(state, image_url)
     if urlsplit(image_url).hostname not in state.download_hosts:
         return _fetch_failed()
     try:
@@ -315,6 +333,14 @@ async def _image_problem(state: GraphState, image_url: str) -> Response | None:
     if response.status_code != 200:
         return _fetch_failed()
     return _content_problem(response.content)
+
+
+def _rewrite(state: GraphState, image_url: str) -> str:
+    for public_origin, local_origin in state.download_rewrite.items():
+        prefix = public_origin.rstrip("/") + "/"
+        if image_url.startswith(prefix):
+            return local_origin.rstrip("/") + "/" + image_url[len(prefix) :]
+    return image_url
 
 
 def _fetch_failed() -> Response:
@@ -359,8 +385,12 @@ async def publish_media(request: Request, node_id: str) -> Response:
         "id": container.media_id,
         "caption": container.caption,
         "permalink": f"https://www.instagram.com/p/FAKE{container.media_id[-6:]}/",
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
     }
     state.quota_usage += 1
+    if state.lost_publish_responses > 0:
+        state.lost_publish_responses -= 1
+        return _injected(FakeError(502))
     return Response({"id": container.media_id})
 
 
@@ -385,6 +415,21 @@ def _publish_problem(state: GraphState, container: Container) -> Response | None
     return None
 
 
+@get("/{version:str}/{node_id:str}/media")
+async def list_media(request: Request, node_id: str) -> Response:
+    """Return the account's media, newest first, with the requested fields."""
+    state, params, problem = await _prepare(request, "media_list")
+    problem = problem or _user_problem(state, node_id)
+    if problem:
+        return problem
+
+    fields = _fields(params) | {"id"}
+    limit = int(params.get("limit") or 25)
+    newest = sorted(state.media.values(), key=lambda media: media["id"], reverse=True)
+    data = [{k: media[k] for k in fields if k in media} for media in newest[:limit]]
+    return Response({"data": data})
+
+
 @get("/{version:str}/{node_id:str}")
 async def read_node(request: Request, node_id: str) -> Response:
     state, params, problem = await _prepare(request, "node")
@@ -394,22 +439,28 @@ async def read_node(request: Request, node_id: str) -> Response:
 
     container = state.containers.get(node_id)
     if container is not None:
-        return Response(_container_fields(container, fields))
+        return Response(_container_fields(state, container, fields))
     media = state.media.get(node_id)
     if media is None or ("permalink" in fields and state.permalink_fails):
         return _missing_object(node_id)
     return Response({"id": node_id, **{k: media[k] for k in fields if k in media}})
 
 
-def _container_fields(container: Container, fields: set[str]) -> dict[str, str]:
+def _container_fields(
+    state: GraphState, container: Container, fields: set[str]
+) -> dict[str, str]:
     body = {"id": container.id}
     if "status_code" in fields or "status" in fields:
         status_code = _next_status(container)
         if "status_code" in fields:
             body["status_code"] = status_code
         if "status" in fields:
-            body["status"] = STATUS_TEXT[status_code]
+            body["status"] = _status_text(state, status_code)
     return body
+
+
+def _status_text(state: GraphState, status_code: str) -> str:
+    return state.error_status if status_code == "ERROR" else STATUS_TEXT[status_code]
 
 
 def _next_status(container: Container) -> str:
