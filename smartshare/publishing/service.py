@@ -106,7 +106,8 @@ def _record_failure(db, post, attempt: int, error: PublishError) -> None:
             )
             return
         conn.execute(
-            "UPDATE posts SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
+            "UPDATE posts SET status = 'failed', error = ?, updated_at = ? "
+            "WHERE id = ?",
             (error.message, clock.to_db(moment), post["id"]),
         )
         events.record(
@@ -116,19 +117,22 @@ def _record_failure(db, post, attempt: int, error: PublishError) -> None:
             {"postId": post["id"], "error": error.message},
         )
         if error.reconnect:
-            _require_reconnect(conn, post)
+            require_reconnect(
+                conn, post["user_id"], post["account_id"], post["instagram_username"]
+            )
 
 
-def _require_reconnect(conn, post) -> None:
+def require_reconnect(conn, user_id: str, account_id: str, username: str) -> None:
+    """Mark the account as needing reconnection and record its event, once."""
     changed = conn.execute(
         "UPDATE accounts SET state = 'reconnect_required', updated_at = ? "
         "WHERE id = ? AND state != 'reconnect_required'",
-        (clock.now_db(), post["account_id"]),
+        (clock.now_db(), account_id),
     ).rowcount
     if changed:
         events.record(
             conn,
-            post["user_id"],
+            user_id,
             events.RECONNECT_REQUIRED,
-            {"username": post["instagram_username"], "accountId": post["account_id"]},
+            {"username": username, "accountId": account_id},
         )
