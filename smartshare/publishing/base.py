@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Published:
-    media_id: str
+    """A published post. `media_id` is None when the post is live but its id
+    could not be recovered after an interrupted attempt."""
+
+    media_id: str | None
     permalink: str | None = None
 
 
