@@ -23,6 +23,7 @@ from smartshare.errorpages import handle_error
 from smartshare.jobs import Worker
 from smartshare.ratelimit import RateLimiter
 from smartshare.web import dashboard
+from smartshare.web import instagram as instagram_pages
 from smartshare.web.media import media_file
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def create_app(
             healthz,
             media_file,
             api_router(),
+            *instagram_pages.routes,
             *dashboard.route_handlers(),
         ],
         state=state,
