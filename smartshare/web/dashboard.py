@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from litestar import Router
 
-from smartshare.web import auth, automation_form, automations, posts, setup
+from smartshare.web import (
+    activity,
+    admin,
+    auth,
+    automation_form,
+    automations,
+    calendar,
+    posts,
+    settings,
+    setup,
+)
 from smartshare.web.errors import render_error_page
 from smartshare.web.headers import security_headers
 from smartshare.web.setup import announce_setup_link
@@ -52,4 +62,13 @@ def _handlers() -> list:
         posts.post_states,
         posts.post_detail,
         posts.post_publish,
+        calendar.calendar_page,
+        activity.activity_page,
+        settings.settings_index,
+        settings.api_key_create,
+        settings.api_key_revoke,
+        settings.sandbox_account_add,
+        admin.admin_index,
+        admin.admin_user_create,
+        admin.admin_user_limit,
     ]
