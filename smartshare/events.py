@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from smartshare import clock
+from smartshare.webhooks.signing import payload_bytes
 
 POST_CREATED = "automation.instagram.post.created"
 POST_PUBLISHED = "instagram.post.published"
@@ -28,17 +29,25 @@ EVENT_TYPES = (
 def record(
     conn: sqlite3.Connection, user_id: str, event_type: str, data: dict[str, Any]
 ) -> dict[str, Any]:
+    """Insert an event in the caller's transaction, with its webhook payload.
+
+    The payload is serialized once, here, so that every delivery attempt of the
+    event sends the same bytes with the event's own timestamp.
+    """
+    created_at = clock.now_db()
     row = {
         "id": str(uuid.uuid4()),
         "user_id": user_id,
         "event_type": event_type,
         "data": json.dumps(data, separators=(",", ":")),
-        "created_at": clock.now_db(),
+        "payload": payload_bytes(event_type, created_at, data).decode(),
+        "created_at": created_at,
         "dispatched": 0,
     }
     conn.execute(
-        "INSERT INTO events (id, user_id, event_type, data, created_at, dispatched) "
-        "VALUES (:id, :user_id, :event_type, :data, :created_at, :dispatched)",
+        "INSERT INTO events (id, user_id, event_type, data, payload, created_at, "
+        "dispatched) VALUES (:id, :user_id, :event_type, :data, :payload, "
+        ":created_at, :dispatched)",
         row,
     )
     return row

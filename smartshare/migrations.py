@@ -167,6 +167,21 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             db.execute(statement)
 
 
+@migrations()
+def m002_webhook_delivery(db: sqlite_utils.Database) -> None:
+    # events.payload contains the serialized webhook body, so that every attempt of
+    # an event sends the same bytes.
+    db.execute("ALTER TABLE events ADD COLUMN payload TEXT")
+    db.execute(
+        "ALTER TABLE webhook_endpoints "
+        "ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0"
+    )
+    db.execute(
+        "CREATE INDEX deliveries_endpoint "
+        "ON deliveries(endpoint_id, status, next_attempt_at)"
+    )
+
+
 def apply(database: Database) -> None:
     database.path.parent.mkdir(parents=True, exist_ok=True)
     migrations.apply(database.utils)
