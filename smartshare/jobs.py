@@ -18,6 +18,7 @@ from smartshare import clock, runs, scheduler
 from smartshare.config import Settings
 from smartshare.db import Database
 from smartshare.publishing.service import publish_post
+from smartshare.webhooks import worker as webhook_worker
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class Worker:
             self.daily
         )
         self.extra_tick_steps: list = []
+        self.extra_recover_steps: list = []
+        webhook_worker.install(self)
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self.consumer: Consumer | None = None
@@ -85,6 +88,8 @@ class Worker:
             logger.info("queueing %d unfinished run(s) again", len(pending))
         for run_id in pending:
             self.run_task(run_id)
+        for step in self.extra_recover_steps:
+            step()
 
     def start(self) -> None:
         self.recover()
