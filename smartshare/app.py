@@ -17,6 +17,7 @@ from smartshare.api.accounts import AccountController
 from smartshare.api.automations import AutomationController
 from smartshare.api.posts import PostController, RunController
 from smartshare.api.schemas import Health
+from smartshare.api.webhooks import WebhookController
 from smartshare.config import Settings, ensure_secret_key
 from smartshare.db import Database
 from smartshare.errorpages import handle_error
@@ -51,6 +52,7 @@ def api_router() -> Router:
             RunController,
             PostController,
             AccountController,
+            WebhookController,
         ],
         security=[{"BearerAuth": []}],
     )
