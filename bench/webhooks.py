@@ -62,7 +62,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
 
 
 def scenario(urls: list[str], healthy: list[str], count: int) -> float:
-    """Deliver `count` events to every URL; return seconds until the healthy ones got all."""
+    """Deliver `count` events to every URL; time until the healthy ones got them."""
     data_dir = Path(tempfile.mkdtemp()) / "data"
     settings = config.ensure_secret_key(
         config.load(environ={"SMARTSHARE_DATA_DIR": str(data_dir)})
