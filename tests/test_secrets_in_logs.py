@@ -21,7 +21,7 @@ from tests.test_e2e_schedule import wait_for
 PASSWORD = "correct horse battery staple"
 
 
-def test_flow_logs_no_secret(served, data_dir):
+def test_flow_logs_no_secret(served, data_dir):  # noqa: F811
     served.env["SMARTSHARE_WEBHOOKS__ALLOW_PRIVATE_NETWORKS"] = "true"
     served.stop()
     served.start()
