@@ -54,6 +54,18 @@ def test_unknown_page_is_html(client, token):
     assert "This page does not exist." in response.text
 
 
+@pytest.mark.parametrize(
+    "path", ["/automations", "/automations/new", "/posts", "/settings", "/admin"]
+)
+def test_every_form_carries_session_token(client, token, owner, path):
+    create_automation(client, owner)
+    page = client.get(path).text
+
+    tokens = re.findall(r'name="_csrf" value="([^"]*)"', page)
+    assert len(tokens) >= 1
+    assert set(tokens) == {token}
+
+
 def test_htmx_served_with_license(client):
     script = client.get("/static/vendor/htmx.min.js")
     license_text = client.get("/static/vendor/htmx.LICENSE")

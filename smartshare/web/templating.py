@@ -45,7 +45,11 @@ def environment() -> Environment:
 
 
 def template_config() -> TemplateConfig:
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
+    engine = JinjaTemplateEngine.from_environment(environment())
+    # Litestar adds a csrf_token global for its own CSRF middleware. Templates
+    # use the session's csrf_token instead, so a missing one must fail loudly.
+    engine.engine.globals.pop("csrf_token", None)
+    return TemplateConfig(instance=engine)
 
 
 def static_router() -> Router:
