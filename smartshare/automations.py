@@ -6,6 +6,8 @@ import json
 import uuid
 from typing import Any
 
+import msgspec
+
 from smartshare import accounts, clock
 from smartshare.api.body import Field, parse_fields
 from smartshare.captions import check_mandatory
@@ -153,11 +155,16 @@ def delete_automation(db: Database, user_id: str, automation_id: str) -> None:
 
 
 def to_api(row: dict[str, Any]) -> dict[str, Any]:
+    """Shape a row as the API's automation object.
+
+    The stored schedule is already the JSON the API returns, so it is passed
+    through as raw JSON instead of being decoded and encoded again.
+    """
     return {
         "id": row["id"],
         "user_id": row["user_id"],
         "instagram_username": row["instagram_username"],
-        "schedule": json.loads(row["schedule"]),
+        "schedule": msgspec.Raw(row["schedule"].encode()),
         "general_description": row["general_description"],
         "prompt_details": row["prompt_details"],
         "negative_prompt": row["negative_prompt"],
