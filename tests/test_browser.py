@@ -9,8 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from standardwebhooks import Webhook
 
 from tests.conftest import automation_body
+from tests.fakes.receiver import Receiver
+from tests.fakes.server import serve
 from tests.served import Served
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,8 +75,18 @@ def _record_error(tab: Tab, message) -> None:
 
 
 @pytest.fixture
+def receiver():
+    hooks = Receiver()
+    with serve(hooks) as url:
+        hooks.url = url + "/hooks"
+        yield hooks
+
+
+@pytest.fixture
 def fresh_server(tmp_path):
-    server = Served(tmp_path / "data").start()
+    # The webhook receiver listens on 127.0.0.1, a private address.
+    env = {"SMARTSHARE_WEBHOOKS__ALLOW_PRIVATE_NETWORKS": "true"}
+    server = Served(tmp_path / "data", env=env).start()
     yield server
     server.stop()
 
@@ -111,11 +124,7 @@ def log_in(tab: Tab, email: str = "owner@example.com") -> None:
     expect(tab.page.get_by_role("heading", name="Automations", level=1)).to_be_visible()
 
 
-def test_first_user_creates_and_runs_automation(browser, fresh_server):
-    link = SETUP_LINK.search(fresh_server.log()).group(1)
-    tab = open_tab(browser, fresh_server.url)
-    page = tab.page
-
+def create_admin(page: Page, link: str) -> None:
     page.goto(link)
     page.get_by_label("Email").fill("admin@example.com")
     page.get_by_label(re.compile(r"^Password \(")).fill(PASSWORD)
@@ -123,13 +132,21 @@ def test_first_user_creates_and_runs_automation(browser, fresh_server):
     page.get_by_role("button", name="Create the admin").click()
     expect(page.get_by_role("heading", name="Automations", level=1)).to_be_visible()
 
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Settings"
-    ).click()
-    page.get_by_label("Username").fill("cafe_sandbox")
-    page.get_by_role("button", name="Add sandbox account").click()
-    expect(page.get_by_role("cell", name="@cafe_sandbox")).to_be_visible()
 
+def open_settings(page: Page) -> None:
+    main_menu = page.get_by_role("navigation", name="Main")
+    main_menu.get_by_role("link", name="Settings").click()
+
+
+def add_sandbox_account(page: Page, username: str) -> None:
+    open_settings(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_role("button", name="Add sandbox account").click()
+    expect(page.get_by_role("cell", name=f"@{username}")).to_be_visible()
+
+
+def fill_automation_form(page: Page) -> None:
+    """Fill the form, going through an inline timezone error on the way."""
     page.goto("/automations/new")
     page.get_by_label("Description").fill("Morning coffee photos")
     page.get_by_label("Image prompt").fill("A cup of coffee on a wooden table")
@@ -147,32 +164,59 @@ def test_first_user_creates_and_runs_automation(browser, fresh_server):
     )
     expect(page.locator("#schedule-preview li")).to_have_count(5)
     expect(page.locator("#error-schedule_timezone")).to_be_empty()
-    page.get_by_role("button", name="Create automation").click()
 
-    expect(page.get_by_role("heading", name="Morning coffee photos")).to_be_visible()
-    expect(
-        page.get_by_text("Weekly on Friday at 08:30 (Europe/Berlin)")
-    ).to_be_visible()
+
+def run_and_open_post(page: Page) -> None:
     page.get_by_role("button", name="Run now").click()
     expect(page.locator("#notice")).to_contain_text("Run queued.")
     expect(page.locator("#runs")).to_contain_text("Post created")
     expect(page.locator("#runs")).to_contain_text("Published")
-
     page.locator("#runs").get_by_role("link", name="Post").click()
     expect(page.get_by_role("heading", name="Post for @cafe_sandbox")).to_be_visible()
+
+
+def create_api_key(page: Page) -> str:
+    open_settings(page)
+    page.get_by_label("Name of the new key").fill("browser test")
+    page.get_by_role("button", name="Create API key").click()
+    return page.get_by_role("textbox", name="API key", exact=True).input_value()
+
+
+def add_webhook_and_send_test(page: Page, url: str) -> str:
+    """Add an endpoint, send it a test event and return the signing secret."""
+    open_settings(page)
+    page.get_by_label("URL").fill(url)
+    page.get_by_label(re.compile(r"^Description")).fill("browser test receiver")
+    page.get_by_role("button", name="Add endpoint").click()
+    secret = page.get_by_label("Signing secret").input_value()
+    page.get_by_role("link", name="Open the endpoint to send a test event").click()
+    page.get_by_role("button", name="Send test event").click()
+    expect(page.locator("#deliveries .badge")).to_have_text("Delivered")
+    return secret
+
+
+def test_first_user_creates_and_runs_automation(browser, fresh_server, receiver):
+    link = SETUP_LINK.search(fresh_server.log()).group(1)
+    tab = open_tab(browser, fresh_server.url)
+    page = tab.page
+
+    create_admin(page, link)
+    add_sandbox_account(page, "cafe_sandbox")
+    fill_automation_form(page)
+    page.get_by_role("button", name="Create automation").click()
+    expect(page.get_by_role("heading", name="Morning coffee photos")).to_be_visible()
+    expect(
+        page.get_by_text("Weekly on Friday at 08:30 (Europe/Berlin)")
+    ).to_be_visible()
+
+    run_and_open_post(page)
     expect(page.locator("[id^='post-state-'] .badge")).to_have_text("Published")
     image = page.locator(".insta img")
     expect(image).to_be_visible()
     assert image.evaluate("element => element.naturalWidth") == 1080
-    outbox = fresh_server.data_dir / "outbox" / "cafe_sandbox"
-    assert any(outbox.iterdir())
+    assert any((fresh_server.data_dir / "outbox" / "cafe_sandbox").iterdir())
 
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Settings"
-    ).click()
-    page.get_by_label("Name of the new key").fill("browser test")
-    page.get_by_role("button", name="Create API key").click()
-    key = page.get_by_role("textbox", name="API key", exact=True).input_value()
+    key = create_api_key(page)
     listed = httpx.get(
         fresh_server.url + "/api/v1/automations",
         headers={"Authorization": f"Bearer {key}"},
@@ -181,6 +225,11 @@ def test_first_user_creates_and_runs_automation(browser, fresh_server):
     assert listed.json()["automations"][0]["general_description"] == (
         "Morning coffee photos"
     )
+
+    secret = add_webhook_and_send_test(page, receiver.url)
+    [request] = receiver.requests
+    signed = Webhook(secret).verify(request.body, request.headers)
+    assert signed["event_type"] == "webhook.test"
     assert tab.errors == []
 
 

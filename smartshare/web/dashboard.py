@@ -14,6 +14,7 @@ from smartshare.web import (
     posts,
     settings,
     setup,
+    webhooks,
 )
 from smartshare.web.errors import render_error_page
 from smartshare.web.headers import security_headers
@@ -68,6 +69,14 @@ def _handlers() -> list:
         settings.api_key_create,
         settings.api_key_revoke,
         settings.sandbox_account_add,
+        webhooks.webhook_create,
+        webhooks.webhook_detail,
+        webhooks.webhook_deliveries,
+        webhooks.webhook_test,
+        webhooks.webhook_redeliver,
+        webhooks.webhook_enable,
+        webhooks.webhook_delete_page,
+        webhooks.webhook_delete,
         admin.admin_index,
         admin.admin_user_create,
         admin.admin_user_limit,

@@ -1,4 +1,4 @@
-"""How the dashboard words states and writes instants: template filters."""
+"""Template filters: the words for states and the format of instants."""
 
 from __future__ import annotations
 
@@ -21,6 +21,14 @@ RUN_STATUS_WORDS = {
     "succeeded": "Post created",
     "failed": "Failed",
     "missed": "Missed while the server was down",
+}
+
+DELIVERY_STATUS_WORDS = {
+    "pending": "Waiting to be sent",
+    "queued": "Queued",
+    "sending": "Sending",
+    "succeeded": "Delivered",
+    "failed": "Failed",
 }
 
 
@@ -65,6 +73,17 @@ def run_status(status: str) -> str:
     return RUN_STATUS_WORDS.get(status, status)
 
 
+def delivery_status(status: str) -> str:
+    return DELIVERY_STATUS_WORDS.get(status, status)
+
+
+def event_list(stored: str | None) -> str:
+    """Return an endpoint's event filter as text, where no filter means every event."""
+    if not stored:
+        return "All events"
+    return ", ".join(json.loads(stored))
+
+
 def shorten(text: str | None, length: int = 80) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
@@ -77,5 +96,7 @@ FILTERS = {
     "automation_state": automation_state,
     "post_status": post_status,
     "run_status": run_status,
+    "delivery_status": delivery_status,
+    "event_list": event_list,
     "shorten": shorten,
 }

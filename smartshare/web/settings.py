@@ -17,6 +17,7 @@ from smartshare.web.helpers import (
     page,
     require_user,
 )
+from smartshare.webhooks import endpoints
 
 CONNECT_URL = "/accounts/instagram/connect"
 FLASHES = {"instagram_connected": "Connected the Instagram account @{account}."}
@@ -32,6 +33,8 @@ def settings_page(
     context = {
         "api_keys": _live_keys(db, user["id"]),
         "accounts": owned,
+        "webhooks": endpoints.list_endpoints(db, user["id"]),
+        "event_types": endpoints.SUBSCRIBABLE,
         "connect_url": CONNECT_URL,
         "instagram_ready": bool(
             config["instagram.app_id"] and config["server.public_url"]
