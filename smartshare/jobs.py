@@ -45,9 +45,9 @@ class Worker:
         )
         self.run_task = self.huey.task(name="run")(self.execute_run)
         self.publish_task = self.huey.task(name="publish")(self.publish)
-        self.huey.periodic_task(crontab(minute="17", hour="3"), name="daily")(
-            self.daily
-        )
+        self.daily_task = self.huey.periodic_task(
+            crontab(minute="17", hour="3"), name="daily"
+        )(self.daily)
         self.extra_tick_steps: list = []
         self.extra_recover_steps: list = []
         webhook_worker.install(self)
@@ -64,10 +64,12 @@ class Worker:
         publish_post(self.db, self.settings, post_id, attempt)
 
     def daily(self) -> None:
-        """Refresh Instagram tokens that are close to expiry."""
+        """Refresh Instagram tokens close to expiry and read missing permalinks."""
+        from smartshare.publishing.permalinks import fill_missing_permalinks
         from smartshare.publishing.tokens import refresh_due_tokens
 
         refresh_due_tokens(self.db, self.settings)
+        fill_missing_permalinks(self.db, self.settings)
 
     def tick(self, moment: datetime | None = None) -> None:
         """Queue due runs and publish attempts; called every few seconds."""
@@ -103,6 +105,9 @@ class Worker:
             shutdown_timeout=3,
         )
         self.consumer.start()
+        # Once at start-up too, so a process that was down at 03:17 UTC still
+        # refreshes tokens that are about to expire.
+        self.daily_task()
         self._ticker = threading.Thread(
             target=self._tick_loop, name="tick", daemon=True
         )
