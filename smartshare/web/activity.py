@@ -17,7 +17,7 @@ from smartshare.web.helpers import page, require_user, viewer_zone
 
 DAYS = 30
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 40, 24, 16, 36
 LABEL_EVERY = 5
 
 
