@@ -7,8 +7,9 @@ from http import HTTPStatus
 from litestar import Request, Response
 from litestar.response import Redirect
 
+from smartshare import auth
 from smartshare.web.headers import HEADERS
-from smartshare.web.helpers import is_htmx, login_url, page, signed_in_user
+from smartshare.web.helpers import is_htmx, login_url, page
 
 
 def render_error_page(
@@ -21,14 +22,16 @@ def render_error_page(
     if status == 404 and message.startswith("No route matches"):
         message = "This page does not exist. Check the address."
     headers = {k: v for k, v in headers.items() if k.lower() != "www-authenticate"}
-    user = _user_or_none(request)
+    # This runs on the event loop, so it reads no session from SQLite: a
+    # session cookie alone brings back the main menu.
     response = page(
         request,
-        user,
+        None,
         "error.html",
         status=status,
         title=HTTPStatus(status).phrase,
         message=message,
+        signed_in=auth.SESSION_COOKIE in request.cookies,
     )
     # Unknown paths never reach the middleware, so the headers are set here too.
     response.headers.update({**HEADERS, **headers})
@@ -40,12 +43,3 @@ def _to_login(request: Request) -> Response:
     if is_htmx(request):
         return Response(b"", status_code=401, headers={"HX-Redirect": url})
     return Redirect(url, status_code=303)
-
-
-def _user_or_none(request: Request):
-    # The page header shows the user's menu, but an error page must render even
-    # when the database is what failed.
-    try:
-        return signed_in_user(request)
-    except Exception:
-        return None

@@ -82,6 +82,7 @@ def page(
     """Render a full page or a fragment with the values every template may use."""
     base = {
         "user": user,
+        "signed_in": user is not None,
         "csrf_token": user["csrf_token"] if user else "",
         "viewer_zone": viewer_zone(request),
         "path": request.url.path,
