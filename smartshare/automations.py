@@ -9,17 +9,17 @@ from typing import Any
 import msgspec
 
 from smartshare import accounts, clock
-from smartshare.api.body import Field, parse_fields
+from smartshare.api.body import Field, parse_fields, spellings_of
 from smartshare.captions import check_mandatory
 from smartshare.config import Settings
 from smartshare.db import Database, insert, update
 from smartshare.errors import (
-    BadRequest,
     Forbidden,
     NotFound,
     ValidationFailed,
     field_error,
 )
+from smartshare.ids import parse_id
 from smartshare.schedule import next_occurrence, validate_schedule
 
 CONTENT_TYPES = ("ai_generated",)
@@ -37,31 +37,21 @@ FIELDS = [
     Field("requires_approval", bool),
 ]
 # Fields of the automation object that clients may echo back; they are ignored.
-READ_ONLY = {
-    spelling
-    for name in [
-        "id",
-        "user_id",
-        "active",
-        "status",
-        "last_run_at",
-        "next_scheduled_at",
-        "last_error",
-        "created_at",
-        "updated_at",
-    ]
-    for spelling in (name, Field(name, str).camel)
-}
+READ_ONLY = spellings_of(
+    "id",
+    "user_id",
+    "active",
+    "status",
+    "last_run_at",
+    "next_scheduled_at",
+    "last_error",
+    "created_at",
+    "updated_at",
+)
 
 
 def parse_automation_id(text: str) -> str:
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        raise BadRequest(
-            f"Invalid automation id {text[:64]!r}: expected a UUID such as "
-            "3f2b8c1e-6d4a-4c39-9a51-0b7e2d8f1c44."
-        ) from None
+    return parse_id(text, "automation")
 
 
 def get_automation(db: Database, user_id: str, automation_id: str) -> dict[str, Any]:

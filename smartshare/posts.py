@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from smartshare import clock
 from smartshare.config import Settings
 from smartshare.db import Database, insert
 from smartshare.errors import BadRequest, Conflict, NotFound
+from smartshare.ids import parse_id
 from smartshare.publishing.media import media_token
 
 STATUSES = ("ready", "publishing", "published", "failed")
@@ -70,10 +70,7 @@ def insert_post(conn, run, automation, post, publishing: bool) -> None:
 
 
 def parse_post_id(text: str) -> str:
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        raise BadRequest(f"Invalid post id {text[:64]!r}: expected a UUID.") from None
+    return parse_id(text, "post")
 
 
 def get_post(db: Database, user_id: str, post_id: str) -> dict[str, Any]:

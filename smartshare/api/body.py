@@ -38,6 +38,13 @@ class Field:
         return tuple(dict.fromkeys((self.name, alias)))
 
 
+def spellings_of(*names: str) -> frozenset[str]:
+    """Return both spellings of each name, for fields that are accepted and ignored."""
+    return frozenset(
+        spelling for name in names for spelling in Field(name, str).spellings
+    )
+
+
 def decode_json(raw: bytes) -> dict[str, Any]:
     """Decode a request body that must be one JSON object."""
     if len(raw) > MAX_BODY_BYTES:

@@ -7,12 +7,12 @@ needs no login: Instagram's servers download the image from it.
 from __future__ import annotations
 
 import hmac
-import uuid
 
 from litestar import Request, get
 from litestar.response import File
 
 from smartshare.errors import NotFound
+from smartshare.ids import is_uuid
 from smartshare.posts import media_dir
 from smartshare.publishing.media import media_token
 
@@ -37,8 +37,6 @@ def media_file(request: Request, token: str, name: str) -> File:
 def _valid(secret_key: str, token: str, post_id: str, name: str) -> bool:
     if not name.endswith(".jpg"):
         return False
-    try:
-        uuid.UUID(post_id)
-    except ValueError:
+    if not is_uuid(post_id):
         return False
     return hmac.compare_digest(token, media_token(secret_key, post_id))

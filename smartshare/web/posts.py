@@ -3,7 +3,6 @@ publish or retry."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -11,6 +10,7 @@ from litestar.response import Template
 
 from smartshare import automations, posts
 from smartshare.errors import BadRequest
+from smartshare.ids import is_uuid
 from smartshare.publishing.media import media_token
 from smartshare.web.helpers import (
     Form,
@@ -71,7 +71,7 @@ def post_list(
 def post_states(request: Request) -> Template:
     """Return the state parts of the requested posts, swapped in place by htmx."""
     user = require_user(request)
-    ids = [i for i in request.query_params.getall("id", []) if _is_uuid(i)]
+    ids = [i for i in request.query_params.getall("id", []) if is_uuid(i)]
     rows = _posts_by_id(request.app.state.db, user["id"], ids[:MAX_POLLED])
     return page(
         request,
@@ -115,14 +115,6 @@ def _filters(automation_id: str, status: str) -> dict[str, str | None]:
     if automation_id:
         automation_id = automations.parse_automation_id(automation_id)
     return {"automation_id": automation_id or None, "status": status or None}
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _posts_by_id(db, user_id: str, ids: list[str]) -> list[dict[str, Any]]:

@@ -8,10 +8,11 @@ import uuid
 from typing import Any
 
 from smartshare import clock, events, secretbox
-from smartshare.api.body import Field, parse_fields
+from smartshare.api.body import Field, parse_fields, spellings_of
 from smartshare.config import Settings
 from smartshare.db import Database, insert, update
-from smartshare.errors import BadRequest, NotFound, ValidationFailed, field_error
+from smartshare.errors import NotFound, ValidationFailed, field_error
+from smartshare.ids import parse_id
 from smartshare.webhooks import claims, signing
 from smartshare.webhooks.urls import UnsafeURL, resolve_public
 
@@ -25,21 +26,11 @@ FIELDS = [
     Field("enabled", bool),
 ]
 # Fields of the endpoint object that clients may echo back. They are ignored.
-READ_ONLY = {
-    spelling
-    for name in ["id", "user_id", "disabled_reason", "created_at", "updated_at"]
-    for spelling in (name, Field(name, str).camel)
-}
+READ_ONLY = spellings_of("id", "user_id", "disabled_reason", "created_at", "updated_at")
 
 
 def parse_endpoint_id(text: str) -> str:
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        raise BadRequest(
-            f"Invalid webhook id {text[:64]!r}: expected a UUID such as "
-            "3f2b8c1e-6d4a-4c39-9a51-0b7e2d8f1c44."
-        ) from None
+    return parse_id(text, "webhook")
 
 
 def get_endpoint(db: Database, user_id: str, endpoint_id: str) -> dict[str, Any]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from smartshare import clock
 from smartshare.db import Database
-from smartshare.errors import BadRequest
+from smartshare.ids import parse_id
 
 MAX_PAGE = 100
 DELIVERY_COLUMNS = (
@@ -17,13 +16,7 @@ DELIVERY_COLUMNS = (
 
 
 def parse_delivery_id(text: str) -> str:
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        raise BadRequest(
-            f"Invalid delivery id {text[:64]!r}: expected a UUID such as "
-            "3f2b8c1e-6d4a-4c39-9a51-0b7e2d8f1c44."
-        ) from None
+    return parse_id(text, "delivery")
 
 
 def list_deliveries(
