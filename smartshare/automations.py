@@ -15,11 +15,10 @@ from smartshare.config import Settings
 from smartshare.db import Database, insert, update
 from smartshare.errors import (
     Forbidden,
-    NotFound,
     ValidationFailed,
     field_error,
 )
-from smartshare.ids import parse_id
+from smartshare.ids import find_owned, parse_id
 from smartshare.schedule import next_occurrence, validate_schedule
 
 CONTENT_TYPES = ("ai_generated",)
@@ -55,13 +54,7 @@ def parse_automation_id(text: str) -> str:
 
 
 def get_automation(db: Database, user_id: str, automation_id: str) -> dict[str, Any]:
-    row = db.one(
-        "SELECT * FROM automations WHERE id = ? AND user_id = ?",
-        (parse_automation_id(automation_id), user_id),
-    )
-    if row is None:
-        raise NotFound(f"Automation {automation_id} not found.")
-    return row
+    return find_owned(db, "automations", user_id, automation_id, "automation")
 
 
 def list_automations(db: Database, user_id: str) -> list[dict[str, Any]]:

@@ -16,8 +16,8 @@ from typing import Any
 from smartshare import clock
 from smartshare.config import Settings
 from smartshare.db import Database, insert
-from smartshare.errors import BadRequest, Conflict, NotFound
-from smartshare.ids import parse_id
+from smartshare.errors import BadRequest, Conflict
+from smartshare.ids import find_owned, parse_id
 from smartshare.publishing.media import media_token
 
 STATUSES = ("ready", "publishing", "published", "failed")
@@ -74,13 +74,7 @@ def parse_post_id(text: str) -> str:
 
 
 def get_post(db: Database, user_id: str, post_id: str) -> dict[str, Any]:
-    row = db.one(
-        "SELECT * FROM posts WHERE id = ? AND user_id = ?",
-        (parse_post_id(post_id), user_id),
-    )
-    if row is None:
-        raise NotFound(f"Post {post_id} not found.")
-    return row
+    return find_owned(db, "posts", user_id, post_id, "post")
 
 
 def list_posts(

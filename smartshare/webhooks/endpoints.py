@@ -11,8 +11,8 @@ from smartshare import clock, events, secretbox
 from smartshare.api.body import Field, parse_fields, spellings_of
 from smartshare.config import Settings
 from smartshare.db import Database, insert, update
-from smartshare.errors import NotFound, ValidationFailed, field_error
-from smartshare.ids import parse_id
+from smartshare.errors import ValidationFailed, field_error
+from smartshare.ids import find_owned, parse_id
 from smartshare.webhooks import claims, signing
 from smartshare.webhooks.urls import UnsafeURL, resolve_public
 
@@ -34,13 +34,7 @@ def parse_endpoint_id(text: str) -> str:
 
 
 def get_endpoint(db: Database, user_id: str, endpoint_id: str) -> dict[str, Any]:
-    row = db.one(
-        "SELECT * FROM webhook_endpoints WHERE id = ? AND user_id = ?",
-        (parse_endpoint_id(endpoint_id), user_id),
-    )
-    if row is None:
-        raise NotFound(f"Webhook {endpoint_id} not found.")
-    return row
+    return find_owned(db, "webhook_endpoints", user_id, endpoint_id, "webhook")
 
 
 def list_endpoints(db: Database, user_id: str) -> list[dict[str, Any]]:
