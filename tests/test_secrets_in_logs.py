@@ -1,5 +1,6 @@
-"""No secret reaches the server log: API keys, passwords, Instagram tokens and
-webhook secrets, through a whole flow against a real `smartshare serve`."""
+"""No secret reaches the server log or the database files in plain text: API
+keys, passwords, Instagram tokens and webhook secrets, through a whole flow
+against a real `smartshare serve`."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ def test_flow_logs_no_secret(served, data_dir):  # noqa: F811
     )
     httpx.get(f"{served.url}/api/v1/posts", headers={"Authorization": "Bearer ss_bad"})
     log = served.log()
+    stored = b"".join(
+        path.read_bytes() for path in data_dir.glob("*.db*") if path.is_file()
+    )
 
     assert post["status"] == "published"
     assert key not in log
@@ -61,3 +65,6 @@ def test_flow_logs_no_secret(served, data_dir):  # noqa: F811
     assert endpoint["secret"] not in log
     assert endpoint["secret"].removeprefix("whsec_") not in log
     assert "ss_bad" not in log
+    assert b"harbor_cafe" in stored  # the scan reads the real rows
+    for secret in (key, PASSWORD, TOKEN, endpoint["secret"]):
+        assert secret.encode() not in stored
