@@ -57,7 +57,21 @@ def decode_json(raw: bytes) -> dict[str, Any]:
         raise BadRequest(f"Invalid JSON in the request body: {error}.") from None
     if not isinstance(body, dict):
         raise BadRequest("Invalid request body: expected a JSON object.")
+    if b"\\u" in raw and _has_lone_surrogate(body):
+        raise BadRequest(
+            "Invalid JSON in the request body: a string contains an unpaired UTF-16 "
+            "surrogate escape such as \\ud800; send valid Unicode text."
+        )
     return body
+
+
+def _has_lone_surrogate(body: dict[str, Any]) -> bool:
+    """Return True when a decoded body contains text that UTF-8 cannot encode."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def parse_fields(

@@ -6,11 +6,14 @@ a checkout has them at the top of the repository.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Router
 from litestar.datastructures import CacheControlHeader
+from litestar.file_system import BaseLocalFileSystem
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -52,10 +55,30 @@ def template_config() -> TemplateConfig:
     return TemplateConfig(instance=engine)
 
 
+# A lookup that fails with one of these errors names a file that cannot exist,
+# so the request gets a 404.
+ABSENT_ERRNOS = {errno.ENAMETOOLONG, errno.ENOTDIR}
+
+
+class AssetFiles(BaseLocalFileSystem):
+    """A local file system that treats a path the OS cannot look up as missing."""
+
+    async def info(self, path: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().info(path, **kwargs)
+        except ValueError:
+            raise FileNotFoundError(path) from None
+        except OSError as error:
+            if error.errno in ABSENT_ERRNOS:
+                raise FileNotFoundError(path) from None
+            raise
+
+
 def static_router() -> Router:
     return create_static_files_router(
         path="/static",
         directories=[asset_dir("static")],
+        file_system=AssetFiles(),
         cache_control=CacheControlHeader(max_age=3600, public=True),
         include_in_schema=False,
     )
