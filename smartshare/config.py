@@ -6,6 +6,7 @@ SECRET_KEYS may also be read from a file given as `<key>_file`.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tomllib
@@ -23,9 +24,13 @@ class ConfigError(Exception):
 
 
 def _port(key: str, value: Any) -> int:
-    number = _integer(key, value)
+    expected = "an integer from 1 to 65535"
+    try:
+        number = _integer(key, value)
+    except ConfigError:
+        raise _invalid(key, value, expected) from None
     if not 1 <= number <= 65535:
-        raise _invalid(key, value, "an integer from 1 to 65535")
+        raise _invalid(key, value, expected)
     return number
 
 
@@ -57,8 +62,8 @@ def _seconds(key: str, value: Any) -> float:
         number = float(str(value).strip())
     except ValueError:
         raise _invalid(key, value, "a number of seconds") from None
-    if number <= 0:
-        raise _invalid(key, value, "a number of seconds greater than 0")
+    if not math.isfinite(number) or number <= 0:
+        raise _invalid(key, value, "a finite number of seconds greater than 0")
     return number
 
 
