@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 import uuid
 from typing import Any
 
@@ -33,12 +34,21 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
+def _plausible_email(email: str) -> bool:
+    """Return True for text with a local part, an @ and a domain, and no spaces
+    or control characters."""
+    local, _, domain = email.rpartition("@")
+    if not local or not domain or len(email) > 254:
+        return False
+    return not any(c.isspace() or unicodedata.category(c) == "Cc" for c in email)
+
+
 def create_user(
     db: Database, email: str, password: str | None, admin: bool = False
 ) -> dict[str, Any]:
     """Create a user; the first user of an install is always an admin."""
     email = email.strip()
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+    if not _plausible_email(email):
         raise BadRequest(f"Invalid email address {email!r}: expected name@example.com.")
     if password is not None and len(password) < 8:
         raise BadRequest("The password is too short: use at least 8 characters.")
