@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get
 
 from smartshare import accounts
-from smartshare.api.calls import in_thread
+from smartshare.api.calls import call
 from smartshare.api.schemas import Account, AccountList, convert, errors
 
 
@@ -20,6 +20,8 @@ class AccountController(Controller):
     path = "/accounts"
     tags = ["accounts"]
 
-    @get("/", responses=errors(), summary="List connected accounts")
-    async def list_accounts(self, request: Request) -> AccountList:
-        return await in_thread(request, _list)
+    @get(
+        "/", responses=errors(), summary="List connected accounts", sync_to_thread=True
+    )
+    def list_accounts(self, request: Request) -> AccountList:
+        return call(request, _list)

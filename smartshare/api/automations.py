@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.openapi.spec import Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
 from smartshare import automations
 from smartshare.api.body import Field, decode_json, parse_fields
-from smartshare.api.calls import in_thread
+from smartshare.api.calls import call, in_thread
 from smartshare.api.openapi import object_schema, with_body
 from smartshare.api.schemas import (
     Automation,
@@ -54,12 +55,13 @@ def _automation(row: dict) -> dict:
 
 
 def _list(state, user) -> dict:
-    rows = automations.list_automations(state.db, user["id"])
-    return {"automations": [_automation(row) for row in rows]}
+    return {
+        "automations": msgspec.Raw(automations.list_api_objects(state.db, user["id"]))
+    }
 
 
-def _get(state, user, automation_id: str) -> dict:
-    return _automation(automations.get_automation(state.db, user["id"], automation_id))
+def _get(state, user, automation_id: str) -> msgspec.Raw:
+    return msgspec.Raw(automations.get_api_object(state.db, user["id"], automation_id))
 
 
 def _create(state, user, raw: bytes) -> dict:
@@ -98,9 +100,9 @@ class AutomationController(Controller):
     path = "/automations"
     tags = ["automations"]
 
-    @get("/", responses=errors(), summary="List automations")
-    async def list_automations(self, request: Request) -> AutomationList:
-        return await in_thread(request, _list)
+    @get("/", responses=errors(), summary="List automations", sync_to_thread=True)
+    def list_automations(self, request: Request) -> AutomationList:
+        return call(request, _list)
 
     @post(
         "/",
@@ -111,9 +113,14 @@ class AutomationController(Controller):
     async def create_automation(self, request: Request) -> Automation:
         return await in_thread(request, _create, await request.body())
 
-    @get(ID_PATH, responses=errors(400, 404), summary="Get an automation")
-    async def get_automation(self, request: Request, automation_id: str) -> Automation:
-        return await in_thread(request, _get, automation_id)
+    @get(
+        ID_PATH,
+        responses=errors(400, 404),
+        summary="Get an automation",
+        sync_to_thread=True,
+    )
+    def get_automation(self, request: Request, automation_id: str) -> Automation:
+        return call(request, _get, automation_id)
 
     @patch(
         ID_PATH,
@@ -126,18 +133,24 @@ class AutomationController(Controller):
     ) -> Automation:
         return await in_thread(request, _update, automation_id, await request.body())
 
-    @delete(ID_PATH, responses=errors(400, 404), summary="Delete an automation")
-    async def delete_automation(self, request: Request, automation_id: str) -> None:
-        await in_thread(request, _delete, automation_id)
+    @delete(
+        ID_PATH,
+        responses=errors(400, 404),
+        summary="Delete an automation",
+        sync_to_thread=True,
+    )
+    def delete_automation(self, request: Request, automation_id: str) -> None:
+        call(request, _delete, automation_id)
 
     @post(
         ID_PATH + "/start",
         status_code=200,
         responses=errors(400, 404),
         summary="Start an automation",
+        sync_to_thread=True,
     )
-    async def start_automation(self, request: Request, automation_id: str) -> Success:
-        await in_thread(request, _set_active, automation_id, True)
+    def start_automation(self, request: Request, automation_id: str) -> Success:
+        call(request, _set_active, automation_id, True)
         return Success(success=True, message="Automation activated.")
 
     @post(
@@ -145,9 +158,10 @@ class AutomationController(Controller):
         status_code=200,
         responses=errors(400, 404),
         summary="Stop an automation",
+        sync_to_thread=True,
     )
-    async def stop_automation(self, request: Request, automation_id: str) -> Success:
-        await in_thread(request, _set_active, automation_id, False)
+    def stop_automation(self, request: Request, automation_id: str) -> Success:
+        call(request, _set_active, automation_id, False)
         return Success(success=True, message="Automation deactivated.")
 
     @patch(

@@ -7,7 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
 from smartshare import automations, posts, runs
-from smartshare.api.calls import in_thread
+from smartshare.api.calls import call, in_thread
 from smartshare.api.schemas import Post, PostList, Queued, Run, RunList, convert, errors
 from smartshare.errors import BadRequest
 
@@ -65,18 +65,21 @@ class PostController(Controller):
         }
         return await in_thread(request, _list, query, _base_url(request))
 
-    @get(POST_PATH, responses=errors(400, 404), summary="Get a post")
-    async def get_post(self, request: Request, post_id: str) -> Post:
-        return await in_thread(request, _get, post_id, _base_url(request))
+    @get(
+        POST_PATH, responses=errors(400, 404), summary="Get a post", sync_to_thread=True
+    )
+    def get_post(self, request: Request, post_id: str) -> Post:
+        return call(request, _get, post_id, _base_url(request))
 
     @post(
         POST_PATH + "/publish",
         status_code=202,
         responses=errors(400, 404, 409),
         summary="Publish a held post or retry a failed one",
+        sync_to_thread=True,
     )
-    async def publish_post(self, request: Request, post_id: str) -> Post:
-        return await in_thread(request, _publish, post_id, _base_url(request))
+    def publish_post(self, request: Request, post_id: str) -> Post:
+        return call(request, _publish, post_id, _base_url(request))
 
 
 def _queue_run(state, user, automation_id: str) -> Queued:
@@ -99,10 +102,16 @@ class RunController(Controller):
         status_code=202,
         responses=errors(400, 404, 409),
         summary="Run an automation now",
+        sync_to_thread=True,
     )
-    async def run_now(self, request: Request, automation_id: str) -> Queued:
-        return await in_thread(request, _queue_run, automation_id)
+    def run_now(self, request: Request, automation_id: str) -> Queued:
+        return call(request, _queue_run, automation_id)
 
-    @get("/runs", responses=errors(400, 404), summary="List an automation's runs")
-    async def list_runs(self, request: Request, automation_id: str) -> RunList:
-        return await in_thread(request, _runs, automation_id)
+    @get(
+        "/runs",
+        responses=errors(400, 404),
+        summary="List an automation's runs",
+        sync_to_thread=True,
+    )
+    def list_runs(self, request: Request, automation_id: str) -> RunList:
+        return call(request, _runs, automation_id)

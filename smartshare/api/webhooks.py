@@ -8,7 +8,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 
 from smartshare.api.body import decode_json
-from smartshare.api.calls import in_thread
+from smartshare.api.calls import call, in_thread
 from smartshare.api.openapi import object_schema, with_body
 from smartshare.api.schemas import convert, errors
 from smartshare.api.webhook_schemas import (
@@ -87,9 +87,9 @@ class WebhookController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
 
-    @get("/", responses=errors(), summary="List webhook endpoints")
-    async def list_webhooks(self, request: Request) -> WebhookEndpointList:
-        return await in_thread(request, _list)
+    @get("/", responses=errors(), summary="List webhook endpoints", sync_to_thread=True)
+    def list_webhooks(self, request: Request) -> WebhookEndpointList:
+        return call(request, _list)
 
     @post(
         "/",
@@ -100,9 +100,14 @@ class WebhookController(Controller):
     async def create_webhook(self, request: Request) -> CreatedWebhookEndpoint:
         return await in_thread(request, _create, await request.body())
 
-    @get(ID_PATH, responses=errors(400, 404), summary="Get a webhook endpoint")
-    async def get_webhook(self, request: Request, endpoint_id: str) -> WebhookEndpoint:
-        return await in_thread(request, _get, endpoint_id)
+    @get(
+        ID_PATH,
+        responses=errors(400, 404),
+        summary="Get a webhook endpoint",
+        sync_to_thread=True,
+    )
+    def get_webhook(self, request: Request, endpoint_id: str) -> WebhookEndpoint:
+        return call(request, _get, endpoint_id)
 
     @patch(
         ID_PATH,
@@ -115,9 +120,14 @@ class WebhookController(Controller):
     ) -> WebhookEndpoint:
         return await in_thread(request, _update, endpoint_id, await request.body())
 
-    @delete(ID_PATH, responses=errors(400, 404), summary="Delete a webhook endpoint")
-    async def delete_webhook(self, request: Request, endpoint_id: str) -> None:
-        await in_thread(request, _delete, endpoint_id)
+    @delete(
+        ID_PATH,
+        responses=errors(400, 404),
+        summary="Delete a webhook endpoint",
+        sync_to_thread=True,
+    )
+    def delete_webhook(self, request: Request, endpoint_id: str) -> None:
+        call(request, _delete, endpoint_id)
 
     @get(
         ID_PATH + "/deliveries",
@@ -137,9 +147,10 @@ class WebhookController(Controller):
         status_code=202,
         responses=errors(400, 404, 409),
         summary="Send a webhook.test event to this endpoint",
+        sync_to_thread=True,
     )
-    async def send_test(self, request: Request, endpoint_id: str) -> Delivery:
-        return await in_thread(request, _test, endpoint_id)
+    def send_test(self, request: Request, endpoint_id: str) -> Delivery:
+        return call(request, _test, endpoint_id)
 
     @post(
         ID_PATH + "/deliveries/{delivery_id:str}/redeliver",
