@@ -29,6 +29,8 @@ from smartshare.web.media import media_file
 
 logger = logging.getLogger(__name__)
 LOGIN_ATTEMPTS_PER_MINUTE = 10
+# No request needs more: API bodies stop at 256 KiB and forms are small.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 @get("/healthz", include_in_schema=True, tags=["health"], sync_to_thread=False)
@@ -104,6 +106,7 @@ def create_app(
         middleware=[dashboard.security_headers],
         openapi_config=_openapi_config(),
         logging_config=None,
+        request_max_body_size=MAX_REQUEST_BYTES,
         debug=False,
     )
 

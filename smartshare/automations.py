@@ -114,7 +114,7 @@ def list_automations(db: Database, user_id: str) -> list[dict[str, Any]]:
 def create_automation(
     db: Database, settings: Settings, user: dict[str, Any], body: dict[str, Any]
 ) -> dict[str, Any]:
-    values = parse_fields(body, FIELDS, ignored=READ_ONLY)
+    values = _parse(body, partial=False)
     moment = clock.now()
     content = _check_content(db, settings, user["id"], values, moment)
     row = {
@@ -147,7 +147,7 @@ def update_automation(
 ) -> dict[str, Any]:
     """Apply a partial update; a new schedule recomputes next_scheduled_at."""
     current = get_automation(db, user["id"], automation_id)
-    values = parse_fields(body, FIELDS, ignored=READ_ONLY, partial=True)
+    values = _parse(body, partial=True)
     merged = {**_as_input(current), **values}
     moment = clock.now()
     content = _check_content(db, settings, user["id"], merged, moment)
@@ -210,6 +210,25 @@ def to_api(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": clock.to_api(row["created_at"]),
         "updated_at": clock.to_api(row["updated_at"]),
     }
+
+
+def _parse(body: dict[str, Any], partial: bool) -> dict[str, Any]:
+    """Check the body's fields; a failure also lists the schedule's problems."""
+    try:
+        return parse_fields(body, FIELDS, ignored=READ_ONLY, partial=partial)
+    except ValidationFailed as failure:
+        details = (failure.details or []) + _schedule_problems(body.get("schedule"))
+        raise ValidationFailed(details) from None
+
+
+def _schedule_problems(schedule: Any) -> list[dict[str, str]]:
+    if not isinstance(schedule, dict):
+        return []
+    try:
+        validate_schedule(schedule, clock.now())
+    except ValidationFailed as failure:
+        return failure.details or []
+    return []
 
 
 def _as_input(row: dict[str, Any]) -> dict[str, Any]:

@@ -53,6 +53,8 @@ def _describe(request: Request, exc: Exception):
         details = _validation_details(exc)
         names = ", ".join(item["field"] for item in details) or "the request"
         return 400, f"Invalid request parameters: check {names}.", details, headers
+    if isinstance(exc, HTTPException) and exc.status_code == 413:
+        return 413, "The request body is too large; send a smaller one.", None, headers
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         headers.update(exc.headers or {})
         return exc.status_code, str(exc.detail), None, headers

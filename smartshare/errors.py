@@ -40,6 +40,10 @@ class Conflict(SmartShareError):
     status = 409
 
 
+class PayloadTooLarge(SmartShareError):
+    status = 413
+
+
 class TooManyRequests(SmartShareError):
     status = 429
 

@@ -52,8 +52,12 @@ FieldErrors = list[dict[str, str]]
 
 @functools.cache
 def timezone_names() -> frozenset[str]:
-    """Return the accepted timezone keys, cached because listing them reads files."""
-    return frozenset(available_timezones())
+    """Return the accepted timezone keys, cached because listing them reads files.
+
+    `localtime` (the host's own zone) and `Factory` are left out: they are not
+    places, and `localtime` would make installs disagree.
+    """
+    return frozenset(available_timezones()) - {"localtime", "Factory"}
 
 
 @functools.cache

@@ -113,3 +113,10 @@ def test_keywords_skip_stopwords_and_numbers():
         "boats",
         "harbour",
     ]
+
+
+def test_drawable_text_keeps_letters():
+    from smartshare.generation.builtin import drawable
+
+    assert drawable("Weekly café 🍰 specials, 10 €") == "Weekly cafe specials, 10"
+    assert drawable("Crème brûlée\tnight") == "Creme brulee night"

@@ -106,7 +106,7 @@ class AutomationController(Controller):
 
     @post(
         "/",
-        responses=errors(400, 403),
+        responses=errors(400, 403, 413),
         operation_class=with_body(AUTOMATION_BODY),
         summary="Create an automation",
     )
@@ -124,7 +124,7 @@ class AutomationController(Controller):
 
     @patch(
         ID_PATH,
-        responses=errors(400, 404),
+        responses=errors(400, 404, 413),
         operation_class=with_body(PATCH_BODY),
         summary="Update an automation",
     )
@@ -166,7 +166,7 @@ class AutomationController(Controller):
 
     @patch(
         ID_PATH + "/status",
-        responses=errors(400, 404),
+        responses=errors(400, 404, 413),
         operation_class=with_body(object_schema(STATUS_FIELDS)),
         summary="Set an automation's active status",
     )

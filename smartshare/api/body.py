@@ -8,9 +8,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from smartshare.errors import BadRequest, ValidationFailed, field_error
+from smartshare.errors import BadRequest, PayloadTooLarge, ValidationFailed, field_error
 
 MAX_BODY_BYTES = 256 * 1024
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TYPE_NAMES = {str: "a string", bool: "true or false", dict: "an object", list: "a list"}
 
 
@@ -48,13 +49,25 @@ def spellings_of(*names: str) -> frozenset[str]:
 def decode_json(raw: bytes) -> dict[str, Any]:
     """Decode a request body that must be one JSON object."""
     if len(raw) > MAX_BODY_BYTES:
-        raise BadRequest(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+        raise PayloadTooLarge(
+            f"The request body is too large: send at most {MAX_BODY_BYTES // 1024} "
+            "KiB of JSON."
+        )
     if not raw.strip():
         raise BadRequest("Missing request body: send a JSON object.")
     try:
         body = json.loads(raw)
-    except (ValueError, RecursionError) as error:
+    except json.JSONDecodeError as error:
         raise BadRequest(f"Invalid JSON in the request body: {error}.") from None
+    except RecursionError:
+        raise BadRequest(
+            "Invalid request body: the JSON is nested too deeply."
+        ) from None
+    except ValueError:
+        # Python rejects integers of more than 4300 digits, and invalid UTF-8.
+        raise BadRequest(
+            "Invalid request body: expected UTF-8 JSON with numbers of sensible size."
+        ) from None
     if not isinstance(body, dict):
         raise BadRequest("Invalid request body: expected a JSON object.")
     if b"\\u" in raw and _has_lone_surrogate(body):
@@ -126,6 +139,8 @@ def _check_value(spec: Field, value: Any) -> str | None:
         return f"Expected {TYPE_NAMES[spec.kind]}, got {_json_type(value)}."
     if spec.max_length is not None and len(value) > spec.max_length:
         return f"Too long: at most {spec.max_length} characters."
+    if spec.kind is str and CONTROL_CHARACTERS.search(value):
+        return "Contains a control character; only tabs and line breaks are allowed."
     return None
 
 

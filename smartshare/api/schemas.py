@@ -81,6 +81,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or owned by another user.",
     405: "Method not allowed on this path.",
     409: "Conflicts with the current state.",
+    413: "The request body is too large.",
     429: "Too many requests; see the Retry-After header.",
     500: "Unexpected server error.",
 }

@@ -93,7 +93,7 @@ class WebhookController(Controller):
 
     @post(
         "/",
-        responses=errors(400),
+        responses=errors(400, 413),
         operation_class=with_body(ENDPOINT_BODY),
         summary="Create a webhook endpoint (the response shows its secret once)",
     )
@@ -111,7 +111,7 @@ class WebhookController(Controller):
 
     @patch(
         ID_PATH,
-        responses=errors(400, 404),
+        responses=errors(400, 404, 413),
         operation_class=with_body(PATCH_BODY),
         summary="Update a webhook endpoint",
     )

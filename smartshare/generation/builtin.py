@@ -12,6 +12,7 @@ import hashlib
 import io
 import random
 import re
+import unicodedata
 from collections import Counter
 
 from PIL import Image, ImageDraw, ImageFont
@@ -129,7 +130,7 @@ def _draw_shapes(
 def _draw_description(image: Image.Image, description: str) -> None:
     font = ImageFont.load_default(size=FONT_SIZE)
     draw = ImageDraw.Draw(image, "RGBA")
-    lines = _wrap(draw, font, description.strip(), WIDTH - 4 * MARGIN)
+    lines = _wrap(draw, font, drawable(description), WIDTH - 4 * MARGIN)
     if not lines:
         return
 
@@ -140,6 +141,17 @@ def _draw_description(image: Image.Image, description: str) -> None:
     for index, line in enumerate(lines):
         position = (MARGIN * 2, panel_top + MARGIN + index * line_height)
         draw.text(position, line, font=font, fill=(255, 255, 255, 255))
+
+
+def drawable(text: str) -> str:
+    """Reduce text to the ASCII that Pillow's built-in font can draw.
+
+    The built-in font has no accented letters or emoji and would draw boxes,
+    so accents are removed (café becomes cafe) and other characters dropped.
+    """
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    ascii_text = "".join(char for char in decomposed if " " <= char <= "~")
+    return " ".join(ascii_text.split())
 
 
 def _wrap(draw: ImageDraw.ImageDraw, font, text: str, width: int) -> list[str]:
@@ -153,5 +165,5 @@ def _wrap(draw: ImageDraw.ImageDraw, font, text: str, width: int) -> list[str]:
 
     if len(lines) > MAX_TEXT_LINES:
         lines = lines[:MAX_TEXT_LINES]
-        lines[-1] += " …"
+        lines[-1] += " ..."
     return lines
