@@ -120,6 +120,7 @@ def main() -> None:
     measured = lags(data_dir / "app.db")
     print(f"automations due at {slot:%H:%M:%S}Z: {args.automations}")
     print(f"all published after the slot: {(done - slot).total_seconds():.1f} s")
+    print(f"earliest run start after its slot: {min(measured):.2f} s")
     print(
         f"lag slot -> run start: p50 {statistics.median(measured):.2f} s, "
         f"p99 {percentile(measured, 0.99):.2f} s"
