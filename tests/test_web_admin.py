@@ -111,7 +111,7 @@ def test_limit_blocks_new_automation(client, admin_token, outsider, db):
 def test_limit_cleared_to_default(client, admin_token, outsider, db):
     path = f"/admin/users/{outsider.user['id']}/limit"
     client.post(path, data={"_csrf": admin_token, "automation_limit": "3"})
-    client.post(path, data={"_csrf": admin_token})
+    client.post(path, data={"_csrf": admin_token, "automation_limit": ""})
 
     assert (
         db.value(
@@ -129,3 +129,24 @@ def test_invalid_limit_rejected(client, admin_token, outsider):
 
     assert response.status_code == 400
     assert "Invalid automation limit" in response.text
+
+
+def test_limit_form_without_field_is_400(client, db, owner, outsider):
+    from tests.web_client import log_in
+
+    db.conn.execute(
+        "UPDATE users SET automation_limit = 3 WHERE id = ?", (outsider.user["id"],)
+    )
+    token = log_in(client, owner.user["email"])
+
+    response = client.post(
+        f"/admin/users/{outsider.user['id']}/limit", data={"_csrf": token}
+    )
+
+    assert response.status_code == 400
+    assert (
+        db.value(
+            "SELECT automation_limit FROM users WHERE id = ?", (outsider.user["id"],)
+        )
+        == 3
+    )

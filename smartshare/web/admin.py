@@ -71,6 +71,11 @@ def admin_user_create(request: Request, data: Form) -> Response:
 @post("/admin/users/{user_id:str}/limit", sync_to_thread=True)
 def admin_user_limit(request: Request, user_id: str, data: Form) -> Response:
     admin = _authorized_admin(request, data)
+    if "automation_limit" not in data:
+        raise BadRequest(
+            "Missing field automation_limit: send a number, or an empty value "
+            "for the default."
+        )
     limit = parse_limit(form_text(data, "automation_limit"))
     set_automation_limit(request.app.state.db, user_id, limit)
     logger.info(

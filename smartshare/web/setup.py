@@ -25,8 +25,9 @@ from smartshare.web.helpers import Form, form_text, go_to
 logger = logging.getLogger(__name__)
 SETUP_KEY = "setup_token_hash"
 INVALID_LINK = (
-    "This setup link is invalid or was already used. Restart `smartshare serve` to "
-    "print a new one, or create a user with `smartshare user create EMAIL`."
+    "This setup link is invalid or was already used. If SmartShare has no user "
+    "yet, restart `smartshare serve` to print a new link, or create a user with "
+    "`smartshare user create EMAIL`; otherwise log in."
 )
 
 
