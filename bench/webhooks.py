@@ -3,7 +3,7 @@ dead endpoint.
 
 Records N events for a user with K endpoints pointing at a local receiver, then
 measures the time until every delivery succeeded. The second run adds one
-endpoint that accepts connections and never answers, and measures the healthy
+endpoint that accepts connections and never responds, and measures the healthy
 endpoints again.
 
 Usage: uv run python bench/webhooks.py --events 500 --endpoints 4
@@ -33,7 +33,7 @@ from tests.fakes.server import free_port, serve  # noqa: E402
 
 
 class Silent:
-    """An ASGI app that reads the request and never answers."""
+    """An ASGI app that reads the request and never responds."""
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
@@ -122,7 +122,7 @@ def main() -> None:
     print(f"events: {args.events}, healthy endpoints: {args.endpoints}")
     print(f"healthy only: {total} deliveries in {alone:.1f} s ({total / alone:.0f}/s)")
     print(
-        f"plus one endpoint that never answers: {with_dead:.1f} s "
+        f"plus one endpoint that never responds: {with_dead:.1f} s "
         f"({total / with_dead:.0f}/s)"
     )
 

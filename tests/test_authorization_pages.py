@@ -25,7 +25,7 @@ PUBLIC = {
     "/static/{file_path:path}",
 }
 ADMIN_ONLY = ("/admin",)
-# Answers 400 with a how-to when instagram.app_id is not configured, as here.
+# Returns 400 with a how-to when instagram.app_id is not configured, as here.
 NEEDS_META_APP = "/accounts/instagram/connect"
 
 

@@ -41,7 +41,7 @@ def make_due_soon(server: Served, automation_id: str) -> None:
 
 
 def test_receiver_gets_both_events_after_outage(served):
-    # The receiver answers 503 to the first two requests, then 200.
+    # The receiver responds 503 to the first two requests, then 200.
     receiver = Receiver(Reply(503), Reply(503), Reply(200))
     with serve(receiver) as receiver_url:
         key = served.start().setup_owner()

@@ -1,4 +1,4 @@
-"""What every publisher returns or raises."""
+"""The result type and the error type shared by every publisher."""
 
 from __future__ import annotations
 
