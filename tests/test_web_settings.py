@@ -18,14 +18,22 @@ def token(client, owner) -> str:
     return log_in(client, "owner@example.com")
 
 
-def test_api_key_shown_once_and_works(client, token):
-    created = client.post("/settings/api-keys", data={"_csrf": token, "name": "zapier"})
-    key = NEW_KEY.search(created.text).group(1)
+def test_api_key_shown_once_and_works(client, token, db):
+    created = client.post(
+        "/settings/api-keys",
+        data={"_csrf": token, "name": "zapier"},
+        follow_redirects=False,
+    )
+    shown = client.get("/settings")
+    key = NEW_KEY.search(shown.text).group(1)
 
     later = client.get("/settings")
     api = client.get("/api/v1/automations", headers={"Authorization": f"Bearer {key}"})
 
-    assert created.status_code == 201
+    assert created.status_code == 303
+    assert created.headers["location"] == "/settings#api-keys"
+    assert key not in created.text
+    assert db.value("SELECT COUNT(*) FROM api_keys WHERE name = 'zapier'") == 1
     assert "zapier" in later.text
     assert key not in later.text
     assert key[:12] in later.text
@@ -34,7 +42,7 @@ def test_api_key_shown_once_and_works(client, token):
 
 def test_api_key_revoked(client, token, db):
     created = client.post("/settings/api-keys", data={"_csrf": token, "name": "old"})
-    key = NEW_KEY.search(created.text).group(1)
+    key = NEW_KEY.search(created.text).group(1)  # the redirect to /settings is followed
     key_id = db.value("SELECT id FROM api_keys WHERE name = 'old'")
 
     response = client.post(

@@ -50,10 +50,13 @@ def token(client, db) -> str:
 
 def add_endpoint(client, token, url, **fields) -> str:
     response = client.post(
-        "/settings/webhooks", data={"_csrf": token, "url": url, **fields}
+        "/settings/webhooks",
+        data={"_csrf": token, "url": url, **fields},
+        follow_redirects=False,
     )
-    assert response.status_code == 201, response.text
-    return response.text
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/settings#webhooks"
+    return client.get("/settings").text
 
 
 def endpoint_id(db) -> str:

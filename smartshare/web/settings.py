@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from smartshare import accounts, users
 from smartshare.errors import SmartShareError
+from smartshare.web import reveal
 from smartshare.web.helpers import (
     Form,
     authorized,
@@ -49,17 +50,17 @@ def settings_page(
 
 @get("/settings", sync_to_thread=True)
 def settings_index(request: Request) -> Template:
-    return settings_page(request, require_user(request))
+    user = require_user(request)
+    return settings_page(request, user, **reveal.take(user["session_id"]))
 
 
 @post("/settings/api-keys", sync_to_thread=True)
-def api_key_create(request: Request, data: Form) -> Template:
+def api_key_create(request: Request, data: Form) -> Response:
     user = authorized(request, data)
     name = form_text(data, "name") or "dashboard"
     key, row = users.create_api_key(request.app.state.db, user["id"], name)
-    return settings_page(
-        request, user, status=201, new_key=key, new_key_name=row["name"]
-    )
+    reveal.keep(user["session_id"], new_key=key, new_key_name=row["name"])
+    return go_to(request, "/settings#api-keys")
 
 
 @post("/settings/api-keys/{key_id:str}/revoke", sync_to_thread=True)

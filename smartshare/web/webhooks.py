@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from smartshare import clock
 from smartshare.errors import SmartShareError, ValidationFailed
+from smartshare.web import reveal
 from smartshare.web.helpers import (
     Form,
     authorized,
@@ -31,7 +32,7 @@ SOON_SECONDS = 60
 
 
 @post("/settings/webhooks", sync_to_thread=True)
-def webhook_create(request: Request, data: Form) -> Template:
+def webhook_create(request: Request, data: Form) -> Response:
     user = authorized(request, data)
     state = request.app.state
     try:
@@ -46,7 +47,8 @@ def webhook_create(request: Request, data: Form) -> Template:
             webhook_errors=_messages(error),
             webhook_values=data,
         )
-    return settings_page(request, user, status=201, new_webhook=row, secret=secret)
+    reveal.keep(user["session_id"], new_webhook=row, secret=secret)
+    return go_to(request, "/settings#webhooks")
 
 
 @get(ID_PATH, sync_to_thread=True)
