@@ -1,7 +1,7 @@
 """N automations due in the same minute, run by a real `smartshare serve`.
 
-Images come from a fake OpenAI-compatible server in this process that answers
-at once with a small PNG; captions come from the builtin provider and posts go
+Images come from a fake OpenAI-compatible server in this process that responds
+at once with a small PNG. Captions come from the builtin provider, and posts go
 to sandbox accounts. Reports the time from the slot until every post is
 published, the lag from slot to run start (p50, p99) and the server's peak
 resident memory.

@@ -1,7 +1,7 @@
 """OpenAPI documentation of request bodies that handlers parse themselves.
 
 Handlers read raw bytes so that they can accept both spellings of a field and
-report every problem at once; these helpers describe the same fields to OpenAPI.
+report every problem at once. These helpers describe the same fields to OpenAPI.
 """
 
 from __future__ import annotations

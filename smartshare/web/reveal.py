@@ -1,9 +1,9 @@
 """Secrets shown once: kept in memory between a form post and the page the
 browser is redirected to, so reloading that page cannot create a second one.
 
-SmartShare is one process, so memory is enough; a value not picked up within
-five minutes, or lost in a restart, is simply never shown (the user creates
-another key).
+SmartShare is one process, so memory is enough. A value not picked up within
+five minutes, or lost in a restart, is never shown, and the user creates
+another key.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def setup_link(settings: Settings, token: str) -> str:
 
 
 def announce_setup_link(settings: Settings, db: Database) -> None:
-    """Log the one-time setup link when nobody can log in yet."""
+    """Log the one-time setup link while the install has no user."""
     token = issue_setup_token(db)
     if token is not None:
         logger.warning(

@@ -1,7 +1,7 @@
-"""Where the templates and static files are, and the Jinja2 environment.
+"""Template and static file locations, and the Jinja2 environment.
 
-An installed wheel carries them as smartshare/templates and smartshare/static;
-a checkout has them at the top of the repository.
+An installed wheel carries them as smartshare/templates and smartshare/static,
+and a checkout has them at the top of the repository.
 """
 
 from __future__ import annotations
